@@ -1,0 +1,225 @@
+"""Value: automatic differentiation one number at a time.
+
+Read this file first. Every operation below does two things:
+
+* forward: compute the new number from the old ones, and
+* backward: say how a small change of each input changes the result — its
+  derivative. The VJP ("vector-Jacobian product") receives g = dL/d(result) and
+  returns dL/d(input) = g * d(result)/d(input) for each input: the chain rule.
+
+The VJPs are written with Value operations themselves (`g * other`, not floats),
+so when asked (`create_graph=True`) the backward pass is a graph too, and can be
+differentiated again. They use the inputs, never the result: a result that
+pointed at itself through its VJP would be a reference cycle, and the graph
+would outlive its last user.
+
+The walk that calls the VJPs in the right order lives in `autograd.py`.
+"""
+
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from . import autograd
+
+
+def _ieee(f, np_f, *args):
+    """f(*args) from `math`; where math raises, NumPy's IEEE answer (inf or nan).
+
+    math.log(0) raises, but a learner should see log 0 = -inf, as NumPy and
+    PyTorch print it; likewise 1/0 = inf, exp(1000) = inf, sqrt(-1) = nan.
+    """
+    try:
+        return f(*args)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        with np.errstate(all="ignore"):
+            return float(np_f(*args))
+
+
+def _sigmoid(x):
+    """1 / (1 + e^-x), written so that e^(something large) is never computed."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _reflected(op):
+    """The method for `number <op> value`: lift the number to a Value, then apply op."""
+    def method(self, other):
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else op(other, self)
+    return method
+
+
+class Value:
+    """One number in a computation graph, with its gradient.
+
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + 1; c.backward()
+    >>> c.data, a.grad, b.grad
+    (-5.0, -3.0, 2.0)
+    """
+
+    __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "__weakref__")
+    requires_grad = True  # every Value takes part in backward
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            raise TypeError("Value() takes a number, and this is already a Value: use it as it is")
+        if not isinstance(data, numbers.Real):
+            raise TypeError(f"Value() takes a real number (int or float), not {type(data).__name__} {data!r}")
+        self.data = float(data)
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self._vjp = None
+        self._grad = None
+
+    @classmethod
+    def _apply(cls, op, data, parents, vjp):
+        """The result of an operation: remembers its parents and VJP when a graph is recorded."""
+        out = cls.__new__(cls)
+        out.data, out.label, out._grad = data, "", None
+        if autograd.is_grad_enabled():
+            out.op, out.parents, out._vjp = op, parents, vjp
+        else:
+            out.op, out.parents, out._vjp = "", (), None
+        return out
+
+    # ---- gradient -------------------------------------------------------------------------
+
+    @property
+    def grad(self):
+        """dL/d(this value) after `L.backward()`; 0.0 before."""
+        return 0.0 if self._grad is None else self._grad.data
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = None if value is None or value == 0 else Value(value)
+
+    def _seed_grad(self, g):
+        return Value(1.0) if g is None else _lift(g)
+
+    def backward(self, retain_graph=None, create_graph=False):
+        """Fill `.grad` of every value this one depends on with d(self)/d(that value)."""
+        autograd.backward(self, None, retain_graph, create_graph)
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    # ---- arithmetic -----------------------------------------------------------------------
+
+    def __add__(self, other):
+        """a + b.   d/da = 1, d/db = 1"""
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        return self._apply("+", self.data + other.data, (self, other),
+                           lambda g: (g, g))
+
+    def __mul__(self, other):
+        """a * b.   d/da = b, d/db = a"""
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        return self._apply("*", self.data * other.data, (self, other),
+                           lambda g: (g * other, g * self))
+
+    def __neg__(self):
+        """-a.   d/da = -1"""
+        return self._apply("neg", -self.data, (self,),
+                           lambda g: (-g,))
+
+    def __sub__(self, other):
+        """a - b.   d/da = 1, d/db = -1"""
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        return self._apply("-", self.data - other.data, (self, other),
+                           lambda g: (g, -g))
+
+    def __truediv__(self, other):
+        """a / b.   d/da = 1/b, d/db = -a/b²"""
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        return self._apply("/", _ieee(operator.truediv, np.divide, self.data, other.data),
+                           (self, other),
+                           lambda g: (g / other, -g * self / (other * other)))
+
+    def __pow__(self, other):
+        """a ** n (a number).   d/da = n·a^(n-1)
+        a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a"""
+        if isinstance(other, Value):
+            return self._apply("**", _ieee(math.pow, np.power, self.data, other.data),
+                               (self, other),
+                               lambda g: (g * other * self ** (other - 1),
+                                          g * self ** other * self.log()))
+        if not isinstance(other, numbers.Real):
+            return NotImplemented
+        n = float(other)
+        return self._apply(f"**{n:g}", _ieee(math.pow, np.power, self.data, n), (self,),
+                           lambda g: (g * n * self ** (n - 1),))
+
+    # The same operations with the number on the left: 2 * a, 1 - a, 3 / a, 2 ** a.
+    __radd__ = _reflected(operator.add)
+    __rmul__ = _reflected(operator.mul)
+    __rsub__ = _reflected(operator.sub)
+    __rtruediv__ = _reflected(operator.truediv)
+    __rpow__ = _reflected(operator.pow)
+
+    # ---- functions ------------------------------------------------------------------------
+
+    def exp(self):
+        """e^a.   d/da e^a = e^a"""
+        return self._apply("exp", _ieee(math.exp, np.exp, self.data), (self,),
+                           lambda g: (g * self.exp(),))
+
+    def log(self):
+        """Natural logarithm.   d/da log a = 1/a   (log 0 = -inf)"""
+        return self._apply("log", _ieee(math.log, np.log, self.data), (self,),
+                           lambda g: (g / self,))
+
+    def sqrt(self):
+        """√a.   d/da √a = 1/(2√a)"""
+        return self._apply("sqrt", _ieee(math.sqrt, np.sqrt, self.data), (self,),
+                           lambda g: (g / (2 * self.sqrt()),))
+
+    def tanh(self):
+        """tanh a.   d/da tanh a = 1 - tanh² a"""
+        return self._apply("tanh", math.tanh(self.data), (self,),
+                           lambda g: (g * (1 - self.tanh() ** 2),))
+
+    def sigmoid(self):
+        """σ(a) = 1/(1 + e^-a).   d/da σ(a) = σ(a)·(1 - σ(a))"""
+        def vjp(g):
+            s = self.sigmoid()
+            return (g * s * (1 - s),)
+        return self._apply("sigmoid", _sigmoid(self.data), (self,), vjp)
+
+    def relu(self):
+        """max(0, a).   d/da = 1 if a > 0 else 0   (0 at the kink, as in PyTorch)"""
+        slope = 1.0 if self.data > 0 else 0.0
+        return self._apply("relu", max(self.data, 0.0), (self,),
+                           lambda g: (g * slope,))
+
+    def abs(self):
+        """|a|.   d/da |a| = sign(a)   (0 at a = 0, as in PyTorch)"""
+        sign = (self.data > 0) - (self.data < 0)
+        return self._apply("abs", abs(self.data), (self,),
+                           lambda g: (g * sign,))
+
+    __abs__ = abs
+
+
+def _lift(x):
+    """A Value for x: itself if it is one, a new constant leaf if it is a number."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    return NotImplemented
