@@ -8,6 +8,7 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _grad          its gradient, a node of the same type, or None
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
+    _mark          scratch space for the graph walk below
 
 That is all this file knows about them: it never looks at floats or arrays.
 Backward is three steps:
@@ -68,21 +69,23 @@ def topological_order(roots):
     """All nodes reachable from `roots`, each one after all of its parents.
 
     A depth-first search with an explicit stack instead of recursion: an entry
-    (node, True) means "its parents are done, emit it".
+    (node, True) means "its parents are done, emit it". Each node reached is
+    stamped with a token that is new for every walk (`_mark`); on big graphs this
+    is several times faster than keeping a set of visited nodes.
     """
-    order, seen = [], set()
+    order, mark = [], object()
     stack = [(root, False) for root in reversed(roots)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
             order.append(node)
             continue
-        if id(node) in seen:
+        if node._mark is mark:
             continue
-        seen.add(id(node))
+        node._mark = mark
         stack.append((node, True))
         for parent in reversed(node.parents):  # reversed: the first parent is visited first
-            if id(parent) not in seen:
+            if parent._mark is not mark:
                 stack.append((parent, False))
     return order
 

@@ -25,6 +25,9 @@ import numpy as np
 from . import autograd
 
 
+_REAL = (int, float, numbers.Real)  # int and float first: the common cases are checked fastest
+
+
 def _ieee(f, np_f, *args):
     """f(*args) from `math`; where math raises, NumPy's IEEE answer (inf or nan).
 
@@ -63,13 +66,13 @@ class Value:
     (-5.0, -3.0, 2.0)
     """
 
-    __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "__weakref__")
+    __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "_mark", "__weakref__")
     requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label=""):
         if isinstance(data, Value):
             raise TypeError("Value() takes a number, and this is already a Value: use it as it is")
-        if not isinstance(data, numbers.Real):
+        if not isinstance(data, _REAL):
             raise TypeError(f"Value() takes a real number (int or float), not {type(data).__name__} {data!r}")
         self.data = float(data)
         self.label = label
@@ -77,12 +80,13 @@ class Value:
         self.parents = ()
         self._vjp = None
         self._grad = None
+        self._mark = None
 
     @classmethod
     def _apply(cls, op, data, parents, vjp):
         """The result of an operation: remembers its parents and VJP when a graph is recorded."""
         out = cls.__new__(cls)
-        out.data, out.label, out._grad = data, "", None
+        out.data, out.label, out._grad, out._mark = data, "", None, None
         if autograd.is_grad_enabled():
             out.op, out.parents, out._vjp = op, parents, vjp
         else:
@@ -159,7 +163,7 @@ class Value:
                                (self, other),
                                lambda g: (g * other * self ** (other - 1),
                                           g * self ** other * self.log()))
-        if not isinstance(other, numbers.Real):
+        if not isinstance(other, _REAL):
             return NotImplemented
         n = float(other)
         return self._apply(f"**{n:g}", _ieee(math.pow, np.power, self.data, n), (self,),
@@ -220,6 +224,6 @@ def _lift(x):
     """A Value for x: itself if it is one, a new constant leaf if it is a number."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
+    if isinstance(x, _REAL):
         return Value(x)
     return NotImplemented

@@ -1,0 +1,52 @@
+"""gradcheck itself: it passes right derivatives and catches wrong ones."""
+
+import pytest
+
+from tiny_grad import GradcheckError, Value, gradcheck
+
+
+def wrong_square(a):
+    """A test-only op: forward a², but a VJP that claims d/da a² = 3a (it is 2a)."""
+    return Value._apply("wrong_square", a.data ** 2, (a,), lambda g: (g * 3 * a,))
+
+
+def test_passes_a_correct_derivative():
+    assert gradcheck(lambda a, b: a * b + b.exp(), [Value(0.3), Value(-1.2)]) is True
+
+
+def test_wrong_derivative_is_caught_with_input_and_both_numbers():
+    x = Value(0.5, label="x")
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a, b: wrong_square(a) + b, [Value(1.0, label="b"), x][::-1])
+    message = str(info.value)
+    assert "input 0 ('x')" in message
+    assert "1.5" in message  # analytic: 3 · 0.5
+    assert "0.99999" in message or "1.00000" in message  # numeric: 2 · 0.5
+
+
+def test_names_the_right_input_when_only_the_second_is_wrong():
+    with pytest.raises(GradcheckError, match="input 1"):
+        gradcheck(lambda a, b: a * 2 + wrong_square(b), [Value(0.5), Value(0.5)])
+
+
+def test_inputs_are_restored_even_when_fn_fails():
+    x = Value(0.25)
+    calls = []
+
+    def fn(a):
+        calls.append(a.data)
+        if len(calls) > 1:
+            raise ZeroDivisionError("boom")
+        return a * a
+
+    with pytest.raises(ZeroDivisionError):
+        gradcheck(fn, [x])
+    assert x.data == 0.25
+
+
+def test_unused_input_has_zero_gradient():
+    assert gradcheck(lambda a, b: a * 3, [Value(1.0), Value(2.0)])
+
+
+def test_single_value_input():
+    assert gradcheck(lambda a: a.tanh(), Value(0.4))
