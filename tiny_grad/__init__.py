@@ -3,13 +3,16 @@
 Reading order: autograd.py (the engine), scalar.py (Value), gradcheck.py, viz.py.
 """
 
-from .autograd import backward, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck
+from .autograd import (AnomalyError, backward, detect_anomaly, enable_grad, grad, is_grad_enabled,
+                       no_grad, set_grad_enabled)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .scalar import Value
+from .tensor import Tensor, concatenate, maximum, one_hot, stack, tensor
 from .viz import draw_graph, save_graph
 
 __all__ = [
-    "Value", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "backward",
-    "gradcheck", "GradcheckError", "draw_graph", "save_graph",
+    "Value", "Tensor", "tensor", "maximum", "concatenate", "stack", "one_hot",
+    "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "backward",
+    "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph",
 ]
 __version__ = "0.1.0"

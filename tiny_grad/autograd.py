@@ -22,8 +22,14 @@ Backward is three steps:
 """
 
 import contextlib
+import os
+import traceback
+import weakref
+
+import numpy as np
 
 _grad_enabled = True
+_anomaly_enabled = False
 
 
 def is_grad_enabled():
@@ -65,6 +71,73 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
+class AnomalyError(RuntimeError):
+    """A NaN or inf appeared while `detect_anomaly()` was watching."""
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """`with tg.detect_anomaly():` — the first NaN or inf made in forward or backward raises
+    at once, naming the op and the line of your code that created it. (Slow: debugging only.)"""
+
+    def __enter__(self):
+        global _anomaly_enabled
+        self.previous, _anomaly_enabled = _anomaly_enabled, True
+
+    def __exit__(self, *exc):
+        global _anomaly_enabled
+        _anomaly_enabled = self.previous
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_created_at = weakref.WeakKeyDictionary()  # node -> the user's line that made it (anomaly mode)
+_walking = False  # True while backward runs VJPs: their ops are checked as backward, not forward
+
+
+def _users_line():
+    """The innermost line on the call stack that lies outside tiny_grad: where the user called."""
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(_PACKAGE_DIR):
+            return f"{frame.filename}, line {frame.lineno}: {frame.line}"
+    return "an unknown place"
+
+
+def _bad_numbers(data):
+    """'NaN' or 'inf' if `data` (a float or an array) holds one, else None."""
+    data = np.asarray(data)
+    if np.isnan(data).any():
+        return "NaN"
+    if np.isinf(data).any():
+        return "inf"
+    return None
+
+
+def check_forward(out):
+    """Anomaly mode, forward: remember where `out` was made, and raise if it is not finite.
+
+    Called by Value and Tensor for every result they make while detect_anomaly() is on.
+    """
+    if _walking:
+        return
+    where = _users_line()
+    _created_at[out] = where
+    bad = _bad_numbers(out.data)
+    if bad:
+        raise AnomalyError(f"detect_anomaly: '{out.op or 'a leaf'}' produced {bad} in forward, "
+                           f"created at {where}")
+
+
+def _check_backward(node, parent_grads):
+    """Anomaly mode, backward: raise if the VJP of `node` produced a NaN or an inf."""
+    for i, pg in enumerate(parent_grads):
+        bad = None if pg is None else _bad_numbers(pg.data)
+        if bad:
+            where = _created_at.get(node, "a line run outside detect_anomaly()")
+            raise AnomalyError(
+                f"detect_anomaly: the backward of '{node.op}' produced {bad} in the gradient "
+                f"of its input {i}; that '{node.op}' was created at {where}"
+            )
+
+
 def topological_order(roots):
     """All nodes reachable from `roots`, each one after all of its parents.
 
@@ -97,6 +170,16 @@ _FREED = (
 )
 
 
+@contextlib.contextmanager
+def _walking_backward():
+    global _walking
+    previous, _walking = _walking, True
+    try:
+        yield
+    finally:
+        _walking = previous
+
+
 def _as_tuple(x):
     return tuple(x) if isinstance(x, (list, tuple)) else (x,)
 
@@ -125,9 +208,9 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
         if node.parents and node._vjp is None:
             raise RuntimeError(_FREED)
 
-    wanted = None if inputs is None else {id(x): None for x in inputs}
-    pending = {}  # id(node) -> gradient summed so far over the paths seen
-    with set_grad_enabled(create_graph):
+    pending = {}  # id(node) -> its gradient, summed so far over the paths already walked
+    found = []  # (node, gradient) in the order backward reaches them
+    with set_grad_enabled(create_graph), _walking_backward():
         for out, g in zip(outputs, grad_outputs):
             g = out._seed_grad(g)
             key = id(out)
@@ -136,24 +219,32 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
             g = pending.pop(id(node), None)
             if g is None:
                 continue
-            if wanted is None:
-                # A leaf adds to the gradient it already had; an inner node holds this pass's.
-                node._grad = g if node.parents or node._grad is None else node._grad + g
-            elif id(node) in wanted:
-                wanted[id(node)] = g
+            found.append((node, g))
             if not node.parents:
                 continue
-            for parent, pg in zip(node.parents, node._vjp(g)):
+            parent_grads = node._vjp(g)
+            if _anomaly_enabled:
+                _check_backward(node, parent_grads)
+            for parent, pg in zip(node.parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
                 key = id(parent)
                 pending[key] = pg if key not in pending else pending[key] + pg
 
+        if inputs is None:
+            # Only now, with the whole walk done, are gradients stored.
+            for node, g in found:
+                # A leaf adds to the gradient it already had; an inner node holds this pass's.
+                node._grad = g if node.parents or node._grad is None else node._grad + g
+            result = None
+        else:
+            by_id = {id(node): g for node, g in found}
+            result = tuple(by_id.get(id(x)) for x in inputs)
     if not retain_graph:
         for node in order:
             if node.parents:
                 node._vjp = None
-    return wanted
+    return result
 
 
 def backward(outputs, grad_outputs=None, retain_graph=None, create_graph=False):
@@ -169,12 +260,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     can be differentiated again (gradients of gradients).
     """
     inputs = _as_tuple(inputs)
-    found = _run(outputs, grad_outputs, retain_graph, create_graph, inputs)
-    result = tuple(found[id(x)] for x in inputs)
-    if not allow_unused and any(g is None for g in result):
-        i = next(i for i, g in enumerate(result) if g is None)
+    result = _run(outputs, grad_outputs, retain_graph, create_graph, inputs)
+    missing = [i for i, g in enumerate(result) if g is None]
+    if missing and not allow_unused:
         raise RuntimeError(
-            f"input {i} is not used to compute the outputs, so it has no gradient; "
-            "pass allow_unused=True to get None for it instead"
+            f"input {missing[0]} is not used to compute the outputs, so it has no "
+            "gradient; pass allow_unused=True to get None for it instead"
         )
     return result

@@ -91,6 +91,8 @@ class Value:
             out.op, out.parents, out._vjp = op, parents, vjp
         else:
             out.op, out.parents, out._vjp = "", (), None
+        if autograd._anomaly_enabled:
+            autograd.check_forward(out)
         return out
 
     # ---- gradient -------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""The command line, run the way a learner runs it: `python -m tiny_grad ...`."""
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, cwd):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "tiny_grad", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def graphviz_dot():
+    """Skip when Graphviz's `dot` is missing -- except on CI, where it must be there."""
+    if shutil.which("dot") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Graphviz's `dot` is missing on CI: scripts/bootstrap.sh should install it")
+        pytest.skip("Graphviz's `dot` program is not installed (run scripts/bootstrap.sh)")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["tour", "--help"], ["draw", "--help"]])
+def test_help(args, tmp_path):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+def test_tour(graphviz_dot, tmp_path):
+    out = tmp_path / "tour"
+    result = run("tour", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    svg = out / "L.svg"
+    assert svg.is_file() and "<svg" in svg.read_text(encoding="utf-8")
+    assert "L.svg" in result.stdout  # it says where the drawing went
+
+    # L = tanh(a*b + c) with a = 2, b = -3, c = 6.5; worked out by hand:
+    a, b, c = 2.0, -3.0, 6.5
+    L = math.tanh(a * b + c)
+    dL_ds = 1 - L ** 2
+    for line in [
+        f"L = tanh(a*b + c) = {L:.6g}",
+        f"dL/dc = {dL_ds:.6g}",
+        f"dL/da = {dL_ds * b:.6g}",
+        f"dL/db = {dL_ds * a:.6g}",
+    ]:
+        assert line in result.stdout
+
+
+def test_draw(graphviz_dot, tmp_path):
+    result = run("draw", "-o", str(tmp_path / "g.svg"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "<svg" in (tmp_path / "g.svg").read_text(encoding="utf-8")
+
+
+def test_draw_dot_source_needs_no_graphviz(tmp_path):
+    result = run("draw", "-o", "g.gv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "digraph" in (tmp_path / "g.gv").read_text(encoding="utf-8")

@@ -1,0 +1,588 @@
+"""Tensor: automatic differentiation one NumPy array at a time.
+
+This is `scalar.py` again, with arrays: each operation computes its result with
+NumPy and says, in its VJP, how the gradient of the result turns into gradients
+of its inputs. Three things are new compared with Value:
+
+* **Broadcasting.** `x + b` with x of shape (64, 10) and b of shape (10,) adds b
+  to every row. b was used 64 times, so its gradient is the sum of 64 rows of the
+  result's gradient. `_unbroadcast` does that summing, for every op, in one place.
+* **Reductions and shapes** (sum, max, reshape, indexing…) move gradients back to
+  where the numbers came from: a sum copies its gradient to every input element,
+  an index puts it back at the positions it picked.
+* **requires_grad.** Data (images, labels) needs no gradient; parameters do. An op
+  records a graph only if one of its inputs requires a gradient.
+
+VJPs are written in Tensor operations, so with `create_graph=True` the backward
+pass is itself a graph and can be differentiated again.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import autograd
+
+# tiny_grad gives log 0 = -inf, 0·inf = nan and exp(1000) = inf just as NumPy does, and
+# the docs explain them; NumPy's RuntimeWarning about each, raised from a line of
+# tiny_grad itself, would only be noise on a learner's screen. Warnings from the
+# learner's own NumPy code are left alone.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tiny_grad(\.|$)")
+
+_FLOATS = (np.float32, np.float64)
+
+
+def _to_array(data, dtype=None):
+    """A new float array from anything np.asarray takes: float64, or float32 if asked or given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    array = np.asarray(data)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data like {data!r:.60}")
+    if dtype is None:
+        dtype = np.float32 if array.dtype == np.float32 else np.float64
+    elif np.dtype(dtype) not in _FLOATS:
+        raise TypeError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
+    return np.array(array, dtype=dtype)  # a copy, as torch.tensor makes one
+
+
+def _shape_of(args):
+    """Tensor.zeros(2, 3) and Tensor.zeros((2, 3)) both mean shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _axes(axis, ndim):
+    """axis (None, an int or a tuple, negatives counting from the end) as a sorted tuple."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    result = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        result.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(result))) if ndim else ()  # a 0-d tensor has no axis to reduce
+
+
+def _reduction_args(axis, keepdims, dim, keepdim):
+    """Accept PyTorch's dim= and keepdim= as well as NumPy's axis= and keepdims=."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return axis, keepdims
+
+
+class Tensor:
+    """An array in a computation graph, with its gradient.
+
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    Tensor([2. 4. 6.], shape=(3,))
+    """
+
+    __slots__ = ("data", "requires_grad", "label", "op", "parents", "_vjp", "_grad", "_mark",
+                 "__weakref__")
+    __array_ufunc__ = None  # `ndarray + Tensor` lets Tensor.__radd__ answer, not NumPy
+
+    def __init__(self, data, requires_grad=False, dtype=None, label=""):
+        self.data = _to_array(data, dtype)
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self.op, self.parents, self._vjp, self._grad, self._mark = "", (), None, None, None
+
+    @classmethod
+    def _apply(cls, op, data, parents, vjp):
+        """The result of an operation. It records parents and VJP only when a graph is being
+        recorded and some parent needs a gradient; otherwise it is a plain leaf."""
+        out = cls.__new__(cls)
+        out.data, out.label, out._grad, out._mark = data, "", None, None
+        out.requires_grad = autograd._grad_enabled and any(p.requires_grad for p in parents)
+        if out.requires_grad:
+            out.op, out.parents, out._vjp = op, parents, vjp
+        else:
+            out.op, out.parents, out._vjp = "", (), None
+        if autograd._anomaly_enabled:
+            autograd.check_forward(out)
+        return out
+
+    # ---- constructors ---------------------------------------------------------------------
+
+    @classmethod
+    def zeros(cls, *shape, requires_grad=False, dtype=None, label=""):
+        """A tensor of zeros: Tensor.zeros(2, 3) or Tensor.zeros((2, 3))."""
+        return cls(np.zeros(_shape_of(shape)), requires_grad, dtype, label)
+
+    @classmethod
+    def ones(cls, *shape, requires_grad=False, dtype=None, label=""):
+        """A tensor of ones."""
+        return cls(np.ones(_shape_of(shape)), requires_grad, dtype, label)
+
+    @classmethod
+    def randn(cls, *shape, requires_grad=False, dtype=None, seed=None, label=""):
+        """Standard normal samples; the same seed gives the same numbers."""
+        data = np.random.default_rng(seed).standard_normal(_shape_of(shape))
+        return cls(data, requires_grad, dtype, label)
+
+    @classmethod
+    def rand(cls, *shape, requires_grad=False, dtype=None, seed=None, label=""):
+        """Uniform samples from [0, 1); the same seed gives the same numbers."""
+        return cls(np.random.default_rng(seed).random(_shape_of(shape)), requires_grad, dtype, label)
+
+    # ---- what it is -------------------------------------------------------------------------
+
+    shape = property(lambda self: self.data.shape, doc="the array's shape")
+    ndim = property(lambda self: self.data.ndim, doc="the number of axes")
+    dtype = property(lambda self: self.data.dtype, doc="float64 or float32")
+    size = property(lambda self: self.data.size, doc="the number of elements")
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) after `L.backward()`: a Tensor of the same shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = None if value is None else _lift(value, self)
+
+    def numpy(self):
+        """The data as a NumPy array (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The one number in a one-element tensor, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
+        return self.data.item()
+
+    def detach(self):
+        """The same data as a new leaf that needs no gradient: the graph stops here."""
+        out = Tensor.__new__(Tensor)
+        out.data, out.requires_grad, out.label = self.data, False, self.label
+        out.op, out.parents, out._vjp, out._grad, out._mark = "", (), None, None, None
+        return out
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it holds one number and has no length")
+        return len(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __repr__(self):
+        body = np.array2string(self.data, precision=4, separator=" ", prefix="Tensor(")
+        extras = [f"shape={self.shape}"]
+        if self.dtype != np.float64:
+            extras.append(f"dtype={self.dtype}")
+        if self.op:
+            extras.append(f"op={self.op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.label:
+            extras.append(f"label={self.label!r}")
+        return f"Tensor({body}, {', '.join(extras)})"
+
+    # ---- backward -------------------------------------------------------------------------
+
+    def _seed_grad(self, g):
+        if g is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient works only for a one-element output, but this "
+                    f"tensor has shape {self.shape}: a gradient must be given for non-scalar outputs. "
+                    "Reduce it to one number first (.sum() or .mean()), or pass "
+                    f"backward(gradient=...) with a tensor of shape {self.shape}."
+                )
+            return Tensor._apply("", np.ones_like(self.data), (), None)
+        g = _lift(g, self)
+        if g.shape != self.shape:
+            raise ValueError(f"backward: the gradient has shape {g.shape}, but the output has shape {self.shape}")
+        return g
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    # ---- arithmetic (NumPy broadcasting) ----------------------------------------------------
+
+    def __add__(self, other):
+        """a + b.   d/da = 1, d/db = 1"""
+        other = _lift(other, self)
+        return self._apply("+", _broadcast("+", np.add, self, other), (self, other),
+                           lambda g: (_unbroadcast(g, self.shape), _unbroadcast(g, other.shape)))
+
+    def __sub__(self, other):
+        """a - b.   d/da = 1, d/db = -1"""
+        other = _lift(other, self)
+        return self._apply("-", _broadcast("-", np.subtract, self, other), (self, other),
+                           lambda g: (_unbroadcast(g, self.shape), _unbroadcast(-g, other.shape)))
+
+    def __mul__(self, other):
+        """a * b.   d/da = b, d/db = a"""
+        other = _lift(other, self)
+        return self._apply("*", _broadcast("*", np.multiply, self, other), (self, other),
+                           lambda g: (_unbroadcast(g * other, self.shape),
+                                      _unbroadcast(g * self, other.shape)))
+
+    def __truediv__(self, other):
+        """a / b.   d/da = 1/b, d/db = -a/b²"""
+        other = _lift(other, self)
+        return self._apply("/", _broadcast("/", np.divide, self, other), (self, other),
+                           lambda g: (_unbroadcast(g / other, self.shape),
+                                      _unbroadcast(-g * self / (other * other), other.shape)))
+
+    def __pow__(self, other):
+        """a ** n (a number).   d/da = n·a^(n-1)
+        a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a"""
+        if isinstance(other, numbers.Real):
+            n = float(other)
+            return self._apply(f"**{n:g}", self.data ** self.data.dtype.type(n), (self,),
+                               lambda g: (g * n * self ** (n - 1),))
+        other = _lift(other, self)
+        return self._apply("**", _broadcast("**", np.power, self, other), (self, other),
+                           lambda g: (_unbroadcast(g * other * self ** (other - 1), self.shape),
+                                      _unbroadcast(g * self ** other * self.log(), other.shape)))
+
+    def __matmul__(self, other):
+        """a @ b (matrix product, NumPy's rules for 1-D and batched N-D).
+        d/da = g @ bᵀ, d/db = aᵀ @ g"""
+        other = _lift(other, self)
+        try:
+            data = self.data @ other.data
+        except ValueError:
+            raise ValueError(_matmul_message(self.shape, other.shape)) from None
+        return self._apply("@", data, (self, other), lambda g: _matmul_vjp(g, self, other))
+
+    def __neg__(self):
+        """-a.   d/da = -1"""
+        return self._apply("neg", -self.data, (self,), lambda g: (-g,))
+
+    # The same operations with the non-Tensor on the left: 2 * x, 1 - x, ndarray @ x.
+    def __radd__(self, other):
+        return _lift(other, self) + self
+
+    def __rsub__(self, other):
+        return _lift(other, self) - self
+
+    def __rmul__(self, other):
+        return _lift(other, self) * self
+
+    def __rtruediv__(self, other):
+        return _lift(other, self) / self
+
+    def __rpow__(self, other):
+        return _lift(other, self) ** self
+
+    def __rmatmul__(self, other):
+        return _lift(other, self) @ self
+
+    # ---- elementwise functions --------------------------------------------------------------
+
+    def exp(self):
+        """e^x.   d/dx e^x = e^x"""
+        return self._apply("exp", np.exp(self.data), (self,), lambda g: (g * self.exp(),))
+
+    def log(self):
+        """Natural logarithm.   d/dx log x = 1/x   (log 0 = -inf)"""
+        return self._apply("log", np.log(self.data), (self,), lambda g: (g / self,))
+
+    def sqrt(self):
+        """√x.   d/dx √x = 1/(2√x)"""
+        return self._apply("sqrt", np.sqrt(self.data), (self,), lambda g: (g / (2 * self.sqrt()),))
+
+    def abs(self):
+        """|x|.   d/dx |x| = sign(x)   (0 at x = 0)"""
+        return self._apply("abs", np.abs(self.data), (self,),
+                           lambda g: (g * self._constant(np.sign(self.data)),))
+
+    __abs__ = abs
+
+    def tanh(self):
+        """tanh x.   d/dx tanh x = 1 - tanh² x"""
+        return self._apply("tanh", np.tanh(self.data), (self,),
+                           lambda g: (g * (1 - self.tanh() ** 2),))
+
+    def sigmoid(self):
+        """σ(x) = 1/(1 + e^-x), as exp(-log(1 + e^-x)) so nothing overflows.
+        d/dx σ(x) = σ(x)·(1 - σ(x))"""
+        def vjp(g):
+            s = self.sigmoid()
+            return (g * s * (1 - s),)
+        return self._apply("sigmoid", np.exp(-np.logaddexp(0, -self.data)), (self,), vjp)
+
+    def relu(self):
+        """max(0, x).   d/dx = 1 where x > 0, else 0 (also at 0, as in PyTorch)"""
+        return self._apply("relu", np.maximum(self.data, 0), (self,),
+                           lambda g: (g * self._constant(self.data > 0),))
+
+    def clip(self, lo=None, hi=None):
+        """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
+        inside = np.ones(self.shape, dtype=bool)
+        if lo is not None:
+            inside &= self.data >= lo
+        if hi is not None:
+            inside &= self.data <= hi
+        return self._apply("clip", np.clip(self.data, lo, hi), (self,),
+                           lambda g: (g * self._constant(inside),))
+
+    clamp = clip
+
+    def _constant(self, array):
+        """A leaf holding `array` in this tensor's dtype (masks, slopes): no gradient flows in."""
+        return Tensor._apply("", np.asarray(array, dtype=self.dtype), (), None)
+
+    # ---- reductions -------------------------------------------------------------------------
+
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Σ x over `axis`.   d/dx = 1 for every element summed: the gradient is copied back"""
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axes = _axes(axis, self.ndim)
+        return self._apply("sum", np.sum(self.data, axis=axes, keepdims=keepdims), (self,),
+                           lambda g: (_expand(_keep(g, axes, self.ndim, keepdims), self.shape),))
+
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The sum divided by how many elements were summed."""
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axes = _axes(axis, self.ndim)
+        count = int(np.prod([self.shape[a] for a in axes]))
+        return self.sum(axes, keepdims) / count
+
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The largest element over `axis`.   d/dx = 1 at the maximum (shared equally by ties)"""
+        return self._extreme("max", np.max, axis, keepdims, dim, keepdim)
+
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The smallest element over `axis`.   d/dx = 1 at the minimum (shared equally by ties)"""
+        return self._extreme("min", np.min, axis, keepdims, dim, keepdim)
+
+    def _extreme(self, op, np_fn, axis, keepdims, dim, keepdim):
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axes = _axes(axis, self.ndim)
+        best = np_fn(self.data, axis=axes, keepdims=True)
+
+        def vjp(g):
+            hits = self.data == best
+            share = self._constant(hits / hits.sum(axis=axes, keepdims=True))
+            return (_expand(_keep(g, axes, self.ndim, keepdims), self.shape) * share,)
+        return self._apply(op, best if keepdims else best.reshape(_reduced_shape(self.shape, axes)),
+                           (self,), vjp)
+
+    def logsumexp(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """log Σ e^x, computed as m + log Σ e^(x - m) with m = max x, so no e^x overflows.
+        d/dx = softmax(x). Built from exp, sum and log, so its graph shows the trick."""
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axes = _axes(axis, self.ndim)
+        m = np.max(self.data, axis=axes, keepdims=True)
+        m = self._constant(np.where(np.isfinite(m), m, 0))  # a row of all -inf stays -inf
+        out = (self - m).exp().sum(axes, keepdims=True).log() + m
+        return out if keepdims else out.reshape(_reduced_shape(self.shape, axes))
+
+    # ---- shapes -----------------------------------------------------------------------------
+
+    def reshape(self, *shape):
+        """The same numbers in a new shape.   The gradient is reshaped back."""
+        shape = _shape_of(shape)
+        if shape == self.shape:
+            return self
+        try:
+            data = self.data.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} elements) "
+                             f"into shape {shape}") from None
+        return self._apply("reshape", data, (self,), lambda g: (g.reshape(self.shape),))
+
+    def transpose(self, *axes):
+        """Axes reordered (reversed when none are given).   The gradient is reordered back."""
+        axes = _shape_of(axes) or tuple(reversed(range(self.ndim)))
+        axes = tuple(a % self.ndim for a in axes)
+        back = tuple(int(i) for i in np.argsort(axes))
+        return self._apply("transpose", self.data.transpose(axes), (self,),
+                           lambda g: (g.transpose(back),))
+
+    T = property(lambda self: self.transpose(), doc="all axes reversed (a matrix's transpose)")
+    mT = property(lambda self: self.transpose(*range(self.ndim - 2), -1, -2),
+                  doc="the last two axes swapped (a batch of matrices transposed)")
+
+    def __getitem__(self, index):
+        """x[index]: slices, integers, integer arrays (`logp[np.arange(n), y]`), masks.
+        The gradient goes back to the positions picked, added up where one is picked twice."""
+        index = _plain_index(index)
+        return self._apply("index", self.data[index], (self,),
+                           lambda g: (_scatter(g, index, self.shape),))
+
+
+# ---- the helpers the VJPs share ----------------------------------------------------------
+
+
+def _lift(x, like):
+    """x as a Tensor. Python numbers take `like`'s dtype, so float32 stays float32."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Real):
+        return Tensor._apply("", np.asarray(x, dtype=like.dtype), (), None)
+    return Tensor(x)
+
+
+def _broadcast(op, f, a, b):
+    """f(a.data, b.data) with NumPy broadcasting, or a ValueError naming the op and both shapes."""
+    try:
+        return f(a.data, b.data)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+                         "(each axis, counted from the end, must be equal or 1)") from None
+
+
+def _unbroadcast(g, shape):
+    """Sum g over the axes that broadcasting added or stretched, so it has `shape` again.
+
+    The one place where broadcasting is undone: every op's VJP ends with it.
+    """
+    if g.shape == shape:
+        return g
+    added = g.ndim - len(shape)
+    stretched = tuple(added + i for i, n in enumerate(shape) if n == 1 and g.shape[added + i] != 1)
+    return g.sum(tuple(range(added)) + stretched, keepdims=True).reshape(shape)
+
+
+def _expand(g, shape):
+    """g broadcast to `shape` (copies along axes of length 1).   Its VJP is `_unbroadcast`."""
+    if g.shape == shape:
+        return g
+    return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
+                         lambda gg: (_unbroadcast(gg, g.shape),))
+
+
+def _reduced_shape(shape, axes):
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _keep(g, axes, ndim, keepdims):
+    """A reduction's gradient with the reduced axes put back as length 1, ready to expand."""
+    if keepdims:
+        return g
+    shape = list(g.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return g.reshape(tuple(shape))
+
+
+def _matmul_message(a, b):
+    if len(a) == 0 or len(b) == 0:
+        return f"@: shapes {a} and {b}: matmul needs at least one axis on each side"
+    inner_b = b[-2] if len(b) > 1 else b[0]
+    return (f"@: shapes {a} and {b} do not match: the last axis of the first ({a[-1]}) must "
+            f"equal the {'second-to-last' if len(b) > 1 else 'only'} axis of the second ({inner_b})")
+
+
+def _matmul_vjp(g, a, b):
+    """Gradients of a @ b: g @ bᵀ for a and aᵀ @ g for b, made 2-D first and summed over
+    broadcast batch axes; a side that needs no gradient is skipped (it can be costly)."""
+    a2 = a if a.ndim > 1 else a.reshape(1, -1)  # a vector is a one-row matrix…
+    b2 = b if b.ndim > 1 else b.reshape(-1, 1)  # …or a one-column matrix
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+    ga = _unbroadcast(g2 @ b2.mT, a2.shape).reshape(a.shape) if a.requires_grad else None
+    gb = _unbroadcast(a2.mT @ g2, b2.shape).reshape(b.shape) if b.requires_grad else None
+    return ga, gb
+
+
+def _plain_index(index):
+    """An index with any Tensors in it replaced by their (integer or bool) arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        data = index.data
+        return data.astype(np.intp) if np.all(data == np.round(data)) else data
+    return index
+
+
+def _is_basic(index):
+    """True for indexes made of integers, slices, None and `...` only (no arrays or lists)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def _scatter(g, index, shape):
+    """Zeros of `shape` with g added at x[index]; repeated positions add up.
+    Its VJP picks the same positions again."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g.data  # slices and single integers never pick a position twice
+    else:
+        np.add.at(out, index, g.data)
+    return Tensor._apply("scatter", out, (g,), lambda gg: (gg[index],))
+
+
+# ---- functions of several tensors --------------------------------------------------------
+
+
+def tensor(data, requires_grad=False, dtype=None, label=""):
+    """A new Tensor (a copy of `data`), as torch.tensor."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+
+
+def maximum(a, b):
+    """Elementwise larger of a and b.   d/da = 1 where a > b, d/db = 1 where b > a, ½ each on ties"""
+    a = a if isinstance(a, Tensor) else Tensor(a)
+    b = _lift(b, a)
+    data = _broadcast("maximum", np.maximum, a, b)
+
+    def vjp(g):
+        share_a = a._constant((a.data > b.data) + 0.5 * (a.data == b.data))
+        return (_unbroadcast(g * share_a, a.shape), _unbroadcast(g * (1 - share_a), b.shape))
+    return Tensor._apply("maximum", data, (a, b), vjp)
+
+
+def concatenate(tensors, axis=0):
+    """Tensors joined along an existing axis.   Each gets back its own slice of the gradient."""
+    tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+    try:
+        data = np.concatenate([t.data for t in tensors], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"concatenate: shapes {shapes} must match except along axis {axis}") from None
+    axis = axis % data.ndim
+    ends = np.cumsum([t.shape[axis] for t in tensors])
+
+    def vjp(g):
+        lead = (slice(None),) * axis
+        return tuple(g[lead + (slice(end - t.shape[axis], end),)] for t, end in zip(tensors, ends))
+    return Tensor._apply("concatenate", data, tensors, vjp)
+
+
+def stack(tensors, axis=0):
+    """Tensors of one shape joined along a new axis: each gets a new axis of length 1, then concatenate."""
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    ndim = tensors[0].ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for {ndim} dimensions")
+    axis %= ndim
+    return concatenate([t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors], axis)
+
+
+def one_hot(labels, num_classes=None):
+    """Rows of zeros with a 1 at each label: [2, 0] with 3 classes -> [[0,0,1], [1,0,0]]."""
+    labels = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if labels.size and not np.all(labels == np.round(labels)):
+        raise ValueError("one_hot: labels must be whole numbers (class indices)")
+    labels = labels.astype(np.intp)
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    bad = labels[(labels < 0) | (labels >= num_classes)]
+    if bad.size:
+        raise IndexError(f"one_hot: class index {int(bad[0])} is out of range for "
+                         f"{num_classes} classes (valid: 0 to {num_classes - 1})")
+    return Tensor(np.eye(num_classes)[labels])
