@@ -18,17 +18,41 @@ pass is itself a graph and can be differentiated again.
 """
 
 import numbers
-import warnings
 
 import numpy as np
 
 from . import autograd
 
-# tiny_grad gives log 0 = -inf, 0·inf = nan and exp(1000) = inf just as NumPy does, and
-# the docs explain them; NumPy's RuntimeWarning about each, raised from a line of
-# tiny_grad itself, would only be noise on a learner's screen. Warnings from the
-# learner's own NumPy code are left alone.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tiny_grad(\.|$)")
+
+# ---- NumPy without its floating-point warnings --------------------------------------------
+# tiny_grad answers log 0 = -inf, 0·inf = nan and exp(1000) = inf just as NumPy does, and the
+# docs explain them; NumPy's RuntimeWarning about each would only be noise on a learner's
+# screen. `_np` runs one NumPy call as inside np.errstate(all="ignore"). NumPy 2 keeps that
+# state in a context variable, and setting it directly costs a tenth of np.errstate, which
+# matters for ops that take a few microseconds; older NumPy gets np.errstate itself.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+
+    class _quiet:
+        __slots__ = ("token",)
+
+        def __enter__(self):
+            self.token = _extobj_contextvar.set(_IGNORE_ALL)
+
+        def __exit__(self, *exc):
+            _extobj_contextvar.reset(self.token)
+except ImportError:  # NumPy 1.x
+    def _quiet():
+        return np.errstate(all="ignore")
+
+
+def _np(f, *args, **kwargs):
+    """f(*args, **kwargs), a NumPy function, with its floating-point warnings off."""
+    with _quiet():
+        return f(*args, **kwargs)
+
 
 _FLOATS = (np.float32, np.float64)
 
@@ -246,7 +270,7 @@ class Tensor:
         a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a"""
         if isinstance(other, numbers.Real):
             n = float(other)
-            return self._apply(f"**{n:g}", self.data ** self.data.dtype.type(n), (self,),
+            return self._apply(f"**{n:g}", _np(np.power, self.data, self.data.dtype.type(n)), (self,),
                                lambda g: (g * n * self ** (n - 1),))
         other = _lift(other, self)
         return self._apply("**", _broadcast("**", np.power, self, other), (self, other),
@@ -258,7 +282,7 @@ class Tensor:
         d/da = g @ bᵀ, d/db = aᵀ @ g"""
         other = _lift(other, self)
         try:
-            data = self.data @ other.data
+            data = _np(np.matmul, self.data, other.data)
         except ValueError:
             raise ValueError(_matmul_message(self.shape, other.shape)) from None
         return self._apply("@", data, (self, other), lambda g: _matmul_vjp(g, self, other))
@@ -290,15 +314,15 @@ class Tensor:
 
     def exp(self):
         """e^x.   d/dx e^x = e^x"""
-        return self._apply("exp", np.exp(self.data), (self,), lambda g: (g * self.exp(),))
+        return self._apply("exp", _np(np.exp, self.data), (self,), lambda g: (g * self.exp(),))
 
     def log(self):
         """Natural logarithm.   d/dx log x = 1/x   (log 0 = -inf)"""
-        return self._apply("log", np.log(self.data), (self,), lambda g: (g / self,))
+        return self._apply("log", _np(np.log, self.data), (self,), lambda g: (g / self,))
 
     def sqrt(self):
         """√x.   d/dx √x = 1/(2√x)"""
-        return self._apply("sqrt", np.sqrt(self.data), (self,), lambda g: (g / (2 * self.sqrt()),))
+        return self._apply("sqrt", _np(np.sqrt, self.data), (self,), lambda g: (g / (2 * self.sqrt()),))
 
     def abs(self):
         """|x|.   d/dx |x| = sign(x)   (0 at x = 0)"""
@@ -347,7 +371,7 @@ class Tensor:
         """Σ x over `axis`.   d/dx = 1 for every element summed: the gradient is copied back"""
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        return self._apply("sum", np.sum(self.data, axis=axes, keepdims=keepdims), (self,),
+        return self._apply("sum", _np(np.sum, self.data, axis=axes, keepdims=keepdims), (self,),
                            lambda g: (_expand(_keep(g, axes, self.ndim, keepdims), self.shape),))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -436,7 +460,7 @@ def _lift(x, like):
 def _broadcast(op, f, a, b):
     """f(a.data, b.data) with NumPy broadcasting, or a ValueError naming the op and both shapes."""
     try:
-        return f(a.data, b.data)
+        return _np(f, a.data, b.data)
     except ValueError:
         raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
                          "(each axis, counted from the end, must be equal or 1)") from None
@@ -519,7 +543,7 @@ def _scatter(g, index, shape):
     if _is_basic(index):
         out[index] = g.data  # slices and single integers never pick a position twice
     else:
-        np.add.at(out, index, g.data)
+        _np(np.add.at, out, index, g.data)
     return Tensor._apply("scatter", out, (g,), lambda gg: (gg[index],))
 
 
