@@ -7,11 +7,11 @@ from .autograd import (AnomalyError, backward, detect_anomaly, enable_grad, grad
                        no_grad, set_grad_enabled)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .scalar import Value
-from .tensor import Tensor, concatenate, maximum, one_hot, stack, tensor
+from .tensor import Tensor, concatenate, manual_seed, maximum, one_hot, stack, tensor
 from .viz import draw_graph, save_graph
 
 __all__ = [
-    "Value", "Tensor", "tensor", "maximum", "concatenate", "stack", "one_hot",
+    "Value", "Tensor", "tensor", "maximum", "concatenate", "stack", "one_hot", "manual_seed",
     "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "backward",
     "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph",
 ]

@@ -56,6 +56,20 @@ def _np(f, *args, **kwargs):
 
 _FLOATS = (np.float32, np.float64)
 
+# ---- random numbers -----------------------------------------------------------------------
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Make tiny_grad's random numbers (Tensor.randn/rand, nn's initial weights) repeatable."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def _rng(seed=None):
+    """A generator for `seed`, or tiny_grad's shared one (see manual_seed) when seed is None."""
+    return _generator if seed is None else np.random.default_rng(seed)
+
 
 def _to_array(data, dtype=None):
     """A new float array from anything np.asarray takes: float64, or float32 if asked or given."""
@@ -151,13 +165,13 @@ class Tensor:
     @classmethod
     def randn(cls, *shape, requires_grad=False, dtype=None, seed=None, label=""):
         """Standard normal samples; the same seed gives the same numbers."""
-        data = np.random.default_rng(seed).standard_normal(_shape_of(shape))
+        data = _rng(seed).standard_normal(_shape_of(shape))
         return cls(data, requires_grad, dtype, label)
 
     @classmethod
     def rand(cls, *shape, requires_grad=False, dtype=None, seed=None, label=""):
         """Uniform samples from [0, 1); the same seed gives the same numbers."""
-        return cls(np.random.default_rng(seed).random(_shape_of(shape)), requires_grad, dtype, label)
+        return cls(_rng(seed).random(_shape_of(shape)), requires_grad, dtype, label)
 
     # ---- what it is -------------------------------------------------------------------------
 
