@@ -358,6 +358,11 @@ class Tensor:
             return (g * s * (1 - s),)
         return self._apply("sigmoid", np.exp(-np.logaddexp(0, -self.data)), (self,), vjp)
 
+    def softplus(self):
+        """log(1 + e^x), as logaddexp(0, x) so nothing overflows.   d/dx = σ(x)"""
+        return self._apply("softplus", _np(np.logaddexp, 0, self.data).astype(self.dtype, copy=False),
+                           (self,), lambda g: (g * self.sigmoid(),))
+
     def relu(self):
         """max(0, x).   d/dx = 1 where x > 0, else 0 (also at 0, as in PyTorch)"""
         return self._apply("relu", np.maximum(self.data, 0), (self,),

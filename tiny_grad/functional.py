@@ -1,0 +1,245 @@
+"""Losses and softmax, built from Tensor operations.
+
+    import tiny_grad.functional as F
+
+Nothing here has a derivative of its own: every function is a short composition
+of Tensor ops (exp, log, sum, indexing…), so backward, drawing and gradients of
+gradients come from `tensor.py` for free. (The one exception is noted at
+`binary_cross_entropy`.)
+
+Cross-entropy is the heart of it. It looks like a spell, but it has five plain pieces:
+
+    CE(t, p) = − Σ_k t_k · log p_k
+
+1. a probability distribution p   (softmax turns the model's raw scores into one),
+2. the natural logarithm log      (log p is 0 for a sure answer, very negative for a surprise),
+3. the training data t            (the answer: 1 for the right class, 0 for the others),
+4. a sum Σ                        (over the classes; then a mean over the examples),
+5. a minus sign                   (log p ≤ 0, so −log p is a gap ≥ 0 to make small).
+
+With one-hot t the sum keeps a single term, −log p[right class], so the library
+computes exactly that: `nll_loss(log_softmax(logits), target)`. Taking log_softmax
+directly (x − logsumexp x) instead of log(softmax(x)) never computes e^1000 and
+never takes log 0; the result is the same number wherever both are finite.
+
+Semantics follow PyTorch's functions of the same names, edge cases included.
+"""
+
+import numpy as np
+
+from .tensor import Tensor, _lift, _np
+
+_REDUCTIONS = ("mean", "sum", "none")
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
+
+
+# ---- probabilities --------------------------------------------------------------------------
+
+def logsumexp(x, axis=-1, keepdims=False):
+    """log Σ e^x along `axis`, computed stably (see Tensor.logsumexp)."""
+    return x.logsumexp(axis, keepdims)
+
+
+def softmax(x, axis=-1):
+    """e^x / Σ e^x along `axis`: raw scores become probabilities (positive, summing to 1).
+
+    Computed as e^(x − logsumexp x), which is the same fraction written so that no
+    e^x is ever formed on its own: logits of 1000 do not overflow.
+    """
+    return log_softmax(x, axis).exp()
+
+
+def log_softmax(x, axis=-1):
+    """log softmax(x) = x − logsumexp(x): finite even where softmax(x) rounds to 0."""
+    return x - x.logsumexp(axis, keepdims=True)
+
+
+def softplus(x):
+    """log(1 + e^x), a smooth relu (see Tensor.softplus)."""
+    return x.softplus()
+
+
+# ---- cross-entropy ----------------------------------------------------------------------------
+
+def nll_loss(log_probs, target, reduction="mean", ignore_index=-100):
+    """Negative log-likelihood: −log_probs[n, target[n]], the log-probability of each right answer.
+
+    log_probs: (N, C) or (C,); target: N class indices (a list, an array or a Tensor), or one
+    index for (C,). Examples whose target is `ignore_index` count for nothing, and "mean"
+    divides by the number of examples that do count.
+    """
+    return _nll(log_probs, target, reduction, ignore_index, "nll_loss")
+
+
+def _nll(log_probs, target, reduction, ignore_index, op):
+    _check_reduction(reduction)
+    log_probs, target, unbatched = _batched(log_probs, target, op)
+    picked, keep = _pick(log_probs, target, ignore_index, op)
+    losses = -picked * keep if keep is not None else -picked
+    return _reduce(losses, reduction, count=None if keep is None else keep.data.sum(),
+                   unbatched=unbatched)
+
+
+def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
+    """Cross-entropy between softmax(logits) and the answers: CE = −Σ_k t_k · log p_k.
+
+    logits: (N, C) raw scores (or (C,) for a single example). target is told apart by shape:
+      * N class indices (ints in a list, an array or a Tensor): t is one-hot, so
+        CE = −log softmax(logits)[n, target[n]] = nll_loss(log_softmax(logits), target);
+      * probabilities of shape (N, C), each row summing to 1: CE = −Σ_k t_k · log_softmax_k.
+    label_smoothing ε mixes the answer with the uniform distribution: t ← (1 − ε)·t + ε/C.
+    d CE / d logits = (softmax(logits) − t) / N for "mean".
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    logp = log_softmax(logits, axis=-1)
+    if _is_probabilities(logits, target):
+        t = _lift(target, logits)
+        num_classes = logits.shape[-1]
+        if label_smoothing:
+            t = t * (1 - label_smoothing) + label_smoothing / num_classes
+        return _reduce(-(t * logp).sum(axis=-1), reduction)
+    loss = _nll(logp, target, reduction, ignore_index, "cross_entropy")
+    if not label_smoothing:
+        return loss
+    # The smoothing part: −Σ_k log p_k / C per example, with the same examples ignored.
+    logp, target, unbatched = _batched(logp, target, "cross_entropy")
+    keep = _keep_mask(logp, target, ignore_index)
+    smooth = -logp.sum(axis=-1) / logp.shape[-1]
+    if keep is not None:
+        smooth = smooth * keep
+    smooth = _reduce(smooth, reduction, count=None if keep is None else keep.data.sum(),
+                     unbatched=unbatched)
+    return loss * (1 - label_smoothing) + smooth * label_smoothing
+
+
+# ---- regression losses ------------------------------------------------------------------------
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error: the mean of (input − target)². Squares punish big gaps hardest."""
+    _check_reduction(reduction)
+    target = _same_shape(input, target, "mse_loss")
+    return _reduce((input - target) ** 2, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean absolute error (MAE): the mean of |input − target|. Every unit of gap counts the same."""
+    _check_reduction(reduction)
+    target = _same_shape(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+# ---- binary cross-entropy -----------------------------------------------------------------------
+
+def binary_cross_entropy(probs, target, reduction="mean"):
+    """−[t·log p + (1 − t)·log(1 − p)] for probabilities p in [0, 1].
+
+    As in PyTorch, each log is clamped at −100, so p = 0 or 1 gives a finite loss,
+    and the gradient d/dp = (p − t) / (p·(1 − p)) has its denominator clamped at 1e-12.
+    Those clamps change the slope where the composite formula would give 0 or inf,
+    so this one function is a single op with its own VJP; a test checks that it equals
+    the composite formula wherever that is finite.
+    """
+    _check_reduction(reduction)
+    target = _same_shape(probs, target, "binary_cross_entropy")
+    p, t = probs, target
+    data = -(t.data * _clamped_log(p.data) + (1 - t.data) * _clamped_log(1 - p.data))
+
+    def vjp(g):
+        grad_p = g * (p - t) / (p * (1 - p)).clip(_BCE_EPS, None)
+        grad_t = g * ((1 - p).log().clip(-100.0, None) - p.log().clip(-100.0, None))
+        return grad_p, grad_t if t.requires_grad else None
+
+    losses = Tensor._apply("binary_cross_entropy", data.astype(p.dtype, copy=False), (p, t), vjp)
+    return _reduce(losses, reduction)
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of sigmoid(logits), without computing the sigmoid:
+
+        −[w·t·log σ(x) + (1 − t)·log(1 − σ(x))] = w·t·softplus(−x) + (1 − t)·softplus(x)
+
+    since log σ(x) = −softplus(−x) and log(1 − σ(x)) = −softplus(x); softplus never
+    overflows, so logits of ±1000 are fine. d/dx = σ(x) − t when w = 1.
+    """
+    _check_reduction(reduction)
+    t = _same_shape(logits, target, "binary_cross_entropy_with_logits")
+    positive = t * (-logits).softplus()
+    if pos_weight is not None:
+        positive = positive * _lift(pos_weight, logits)
+    return _reduce(positive + (1 - t) * logits.softplus(), reduction)
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, "
+                         f"not {reduction!r}")
+
+
+def _reduce(losses, reduction, count=None, unbatched=False):
+    """Apply "mean" | "sum" | "none". `count`: divide by it instead of the number of losses."""
+    if unbatched:
+        losses = losses.reshape(())
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return total / (losses.size if count is None else count)
+
+
+def _same_shape(input, target, op):
+    """target as a Tensor of input's shape; a different shape is a ValueError naming both.
+
+    (Broadcasting (N, 1) against (N,) would quietly compare every pair: a classic bug.)"""
+    target = _lift(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: input has shape {input.shape} but target has shape {target.shape}; "
+                         "they must match")
+    return target
+
+
+def _is_probabilities(logits, target):
+    """True when target holds a probability row per example (same shape as logits)."""
+    shape = target.shape if isinstance(target, Tensor) else np.shape(target)
+    return logits.ndim >= 1 and tuple(shape) == logits.shape
+
+
+def _batched(log_probs, target, op):
+    """(C,) with one index is a batch of one. Returns (log_probs, int targets, unbatched)."""
+    indices = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if indices.dtype.kind not in "biuf" or not np.all(indices == np.round(indices)):
+        raise ValueError(f"{op}: class indices must be whole numbers, got {indices!r:.80}")
+    indices = indices.astype(np.intp)
+    if log_probs.ndim == 1 and indices.ndim == 0:
+        return log_probs.reshape(1, -1), indices.reshape(1), True
+    if log_probs.ndim != 2 or indices.shape != log_probs.shape[:1]:
+        raise ValueError(f"{op}: expected input of shape (N, C) and N class indices, got input "
+                         f"{log_probs.shape} and target {indices.shape}")
+    return log_probs, indices, False
+
+
+def _keep_mask(log_probs, target, ignore_index):
+    """A constant 1/0 per example (0 where target == ignore_index), or None if none is ignored."""
+    ignored = target == ignore_index
+    return log_probs._constant(~ignored) if ignored.any() else None
+
+
+def _pick(log_probs, target, ignore_index, op):
+    """log_probs[n, target[n]] for every n (the "training data" piece), after range checks."""
+    n, num_classes = log_probs.shape
+    keep = _keep_mask(log_probs, target, ignore_index)
+    safe = np.where(target == ignore_index, 0, target)
+    bad = (safe < 0) | (safe >= num_classes)
+    if bad.any():
+        raise IndexError(f"{op}: class index {int(safe[bad][0])} is out of range for "
+                         f"{num_classes} classes (valid: 0 to {num_classes - 1})")
+    return log_probs[np.arange(n), safe], keep
+
+
+def _clamped_log(x):
+    """log x for an array, held at −100 from below (PyTorch's clamp for BCE)."""
+    return np.maximum(_np(np.log, x), -100.0)
