@@ -9,11 +9,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .scalar import Value
 from .tensor import Tensor, concatenate, manual_seed, maximum, one_hot, stack, tensor
 from .viz import draw_graph, save_graph
-from . import data, functional
+from . import data, functional, nn, optim
+from .checkpoint import load, save
 
 __all__ = [
     "Value", "Tensor", "tensor", "maximum", "concatenate", "stack", "one_hot", "manual_seed",
     "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "backward",
-    "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph", "functional", "data",
+    "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph", "functional", "data", "nn", "optim", "save", "load",
 ]
 __version__ = "0.1.0"
