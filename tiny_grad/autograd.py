@@ -128,8 +128,8 @@ def check_forward(out):
 
 def _check_backward(node, parent_grads):
     """Anomaly mode, backward: raise if the VJP of `node` produced a NaN or an inf."""
-    for i, pg in enumerate(parent_grads):
-        bad = None if pg is None else _bad_numbers(pg.data)
+    for i, (parent, pg) in enumerate(zip(node.parents, parent_grads)):
+        bad = None if pg is None or not parent.requires_grad else _bad_numbers(pg.data)
         if bad:
             where = _created_at.get(node, "a line run outside detect_anomaly()")
             raise AnomalyError(

@@ -158,18 +158,19 @@ class Value:
                            lambda g: (g / other, -g * self / (other * other)))
 
     def __pow__(self, other):
-        """a ** n (a number).   d/da = n·a^(n-1)
-        a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a"""
+        """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
+        a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a   (0 at a = 0)"""
         if isinstance(other, Value):
+            log_a = self.log if self.data != 0 else (lambda: 0.0)  # a^b·log a → 0 as a → 0
             return self._apply("**", _ieee(math.pow, np.power, self.data, other.data),
                                (self, other),
                                lambda g: (g * other * self ** (other - 1),
-                                          g * self ** other * self.log()))
+                                          g * self ** other * log_a()))
         if not isinstance(other, _REAL):
             return NotImplemented
         n = float(other)
         return self._apply(f"**{n:g}", _ieee(math.pow, np.power, self.data, n), (self,),
-                           lambda g: (g * n * self ** (n - 1),))
+                           lambda g: (g * n * self ** (n - 1) if n != 0 else g * 0,))
 
     # The same operations with the number on the left: 2 * a, 1 - a, 3 / a, 2 ** a.
     __radd__ = _reflected(operator.add)

@@ -102,7 +102,9 @@ def _axes(axis, ndim):
         if not -ndim <= a < max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         result.append(a % ndim if ndim else 0)
-    return tuple(sorted(set(result))) if ndim else ()  # a 0-d tensor has no axis to reduce
+    if len(set(result)) != len(result):
+        raise ValueError(f"axis {axis} names the same axis twice")
+    return tuple(sorted(result)) if ndim else ()  # a 0-d tensor has no axis to reduce
 
 
 def _reduction_args(axis, keepdims, dim, keepdim):
@@ -187,7 +189,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        self._grad = None if value is None else _lift(value, self)
+        self._grad = None if value is None else _lift(value, self).astype(self.dtype)
 
     def numpy(self):
         """The data as a NumPy array (shared, not copied)."""
@@ -242,7 +244,7 @@ class Tensor:
                     f"backward(gradient=...) with a tensor of shape {self.shape}."
                 )
             return Tensor._apply("", np.ones_like(self.data), (), None)
-        g = _lift(g, self)
+        g = _lift(g, self).astype(self.dtype)
         if g.shape != self.shape:
             raise ValueError(f"backward: the gradient has shape {g.shape}, but the output has shape {self.shape}")
         return g
@@ -257,39 +259,45 @@ class Tensor:
         """a + b.   d/da = 1, d/db = 1"""
         other = _lift(other, self)
         return self._apply("+", _broadcast("+", np.add, self, other), (self, other),
-                           lambda g: (_unbroadcast(g, self.shape), _unbroadcast(g, other.shape)))
+                           lambda g: (_unbroadcast(g, self), _unbroadcast(g, other)))
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
         other = _lift(other, self)
         return self._apply("-", _broadcast("-", np.subtract, self, other), (self, other),
-                           lambda g: (_unbroadcast(g, self.shape), _unbroadcast(-g, other.shape)))
+                           lambda g: (_unbroadcast(g, self), _unbroadcast(-g, other)))
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
         other = _lift(other, self)
         return self._apply("*", _broadcast("*", np.multiply, self, other), (self, other),
-                           lambda g: (_unbroadcast(g * other, self.shape),
-                                      _unbroadcast(g * self, other.shape)))
+                           lambda g: (_unbroadcast(g * other, self),
+                                      _unbroadcast(g * self, other)))
 
     def __truediv__(self, other):
         """a / b.   d/da = 1/b, d/db = -a/b²"""
         other = _lift(other, self)
         return self._apply("/", _broadcast("/", np.divide, self, other), (self, other),
-                           lambda g: (_unbroadcast(g / other, self.shape),
-                                      _unbroadcast(-g * self / (other * other), other.shape)))
+                           lambda g: (_unbroadcast(g / other, self),
+                                      _unbroadcast(-g * self / (other * other), other)))
 
     def __pow__(self, other):
-        """a ** n (a number).   d/da = n·a^(n-1)
-        a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a"""
+        """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
+        a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a   (0 where a = 0)"""
         if isinstance(other, numbers.Real):
             n = float(other)
             return self._apply(f"**{n:g}", _np(np.power, self.data, self.data.dtype.type(n)), (self,),
-                               lambda g: (g * n * self ** (n - 1),))
+                               lambda g: (g * n * self ** (n - 1) if n != 0 else g * 0,))
         other = _lift(other, self)
-        return self._apply("**", _broadcast("**", np.power, self, other), (self, other),
-                           lambda g: (_unbroadcast(g * other * self ** (other - 1), self.shape),
-                                      _unbroadcast(g * self ** other * self.log(), other.shape)))
+
+        def vjp(g):
+            grad_a = _unbroadcast(g * other * self ** (other - 1), self) if self.requires_grad else None
+            if not other.requires_grad:
+                return grad_a, None
+            # log a, but 0 where a = 0: there a^b·log a → 0 as a → 0 (for b > 0), as PyTorch takes it.
+            log_a = (self + self._constant(self.data == 0)).log()
+            return grad_a, _unbroadcast(g * self ** other * log_a, other)
+        return self._apply("**", _broadcast("**", np.power, self, other), (self, other), vjp)
 
     def __matmul__(self, other):
         """a @ b (matrix product, NumPy's rules for 1-D and batched N-D).
@@ -379,6 +387,16 @@ class Tensor:
                            lambda g: (g * self._constant(inside),))
 
     clamp = clip
+
+    def astype(self, dtype):
+        """The same numbers as float32 or float64.   d/dx = 1 (the gradient is cast back)"""
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOATS:
+            raise TypeError(f"a Tensor is float32 or float64, not {dtype}")
+        if dtype == self.dtype:
+            return self
+        return self._apply("astype", self.data.astype(dtype), (self,),
+                           lambda g: (g.astype(self.dtype),))
 
     def _constant(self, array):
         """A leaf holding `array` in this tensor's dtype (masks, slopes): no gradient flows in."""
@@ -485,11 +503,15 @@ def _broadcast(op, f, a, b):
                          "(each axis, counted from the end, must be equal or 1)") from None
 
 
-def _unbroadcast(g, shape):
-    """Sum g over the axes that broadcasting added or stretched, so it has `shape` again.
+def _unbroadcast(g, like):
+    """g made to fit the input `like`: summed over the axes that broadcasting added or
+    stretched, so it has like's shape again, and in like's dtype (float32 stays float32).
 
     The one place where broadcasting is undone: every op's VJP ends with it.
     """
+    if g.dtype != like.dtype:
+        g = g.astype(like.dtype)
+    shape = like.shape
     if g.shape == shape:
         return g
     added = g.ndim - len(shape)
@@ -502,7 +524,7 @@ def _expand(g, shape):
     if g.shape == shape:
         return g
     return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
-                         lambda gg: (_unbroadcast(gg, g.shape),))
+                         lambda gg: (_unbroadcast(gg, g),))
 
 
 def _reduced_shape(shape, axes):
@@ -534,8 +556,8 @@ def _matmul_vjp(g, a, b):
     b2 = b if b.ndim > 1 else b.reshape(-1, 1)  # …or a one-column matrix
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
-    ga = _unbroadcast(g2 @ b2.mT, a2.shape).reshape(a.shape) if a.requires_grad else None
-    gb = _unbroadcast(a2.mT @ g2, b2.shape).reshape(b.shape) if b.requires_grad else None
+    ga = _unbroadcast(g2 @ b2.mT, a2).reshape(a.shape) if a.requires_grad else None
+    gb = _unbroadcast(a2.mT @ g2, b2).reshape(b.shape) if b.requires_grad else None
     return ga, gb
 
 
@@ -576,13 +598,14 @@ def tensor(data, requires_grad=False, dtype=None, label=""):
 
 def maximum(a, b):
     """Elementwise larger of a and b.   d/da = 1 where a > b, d/db = 1 where b > a, ½ each on ties"""
-    a = a if isinstance(a, Tensor) else Tensor(a)
+    if not isinstance(a, Tensor):
+        a = _lift(a, b) if isinstance(b, Tensor) else Tensor(a)
     b = _lift(b, a)
     data = _broadcast("maximum", np.maximum, a, b)
 
     def vjp(g):
         share_a = a._constant((a.data > b.data) + 0.5 * (a.data == b.data))
-        return (_unbroadcast(g * share_a, a.shape), _unbroadcast(g * (1 - share_a), b.shape))
+        return (_unbroadcast(g * share_a, a), _unbroadcast(g * (1 - share_a), b))
     return Tensor._apply("maximum", data, (a, b), vjp)
 
 
