@@ -254,3 +254,15 @@ def test_importing_tiny_grad_does_not_import_graphviz():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_committed_two_layer_figure_can_be_drawn_again(tmp_path):
+    require_dot()
+    script = pathlib.Path(__file__).parent.parent / "docs" / "figures" / "two_layer_loss.py"
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "loss.svg")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    svg = (tmp_path / "loss.svg").read_text(encoding="utf-8")
+    committed = script.with_suffix(".svg").read_text(encoding="utf-8")
+    for text in ("0.weight", "0.bias", "2.weight", "2.bias", "loss", "shape (5, 3) float64"):
+        assert text in svg and text in committed
