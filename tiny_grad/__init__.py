@@ -1,6 +1,8 @@
 """tiny_grad: automatic differentiation written to be read.
 
-Reading order: autograd.py (the engine), scalar.py (Value), gradcheck.py, viz.py.
+Reading order: scalar.py (Value: each op beside its derivative), autograd.py (the backward
+walk both engines share), tensor.py, functional.py, nn.py, optim.py, gradcheck.py, viz.py,
+data.py.
 """
 
 from .autograd import (AnomalyError, backward, detect_anomaly, enable_grad, grad, is_grad_enabled,

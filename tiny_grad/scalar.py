@@ -13,7 +13,7 @@ differentiated again. They use the inputs, never the result: a result that
 pointed at itself through its VJP would be a reference cycle, and the graph
 would outlive its last user.
 
-The walk that calls the VJPs in the right order lives in `autograd.py`.
+The walk that calls the VJPs in the right order lives in `autograd.py`: read it next.
 """
 
 import math
