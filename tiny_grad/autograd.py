@@ -138,6 +138,26 @@ def _check_backward(node, parent_grads):
             )
 
 
+def make_node(cls, op, data, parents, vjp):
+    """A new node of type `cls` holding `data`, the result of `op` on `parents`.
+
+    It remembers its parents and VJP only while a graph is being recorded (not inside
+    no_grad) and some parent needs a gradient; otherwise it is a plain leaf. Value and
+    Tensor make every result of every operation here.
+    """
+    out = cls.__new__(cls)
+    out.data, out.label, out._grad, out._mark = data, "", None, None
+    out.op, out.parents, out._vjp = "", (), None
+    if _grad_enabled:
+        for parent in parents:
+            if parent.requires_grad:
+                out.op, out.parents, out._vjp = op, parents, vjp
+                break
+    if _anomaly_enabled:
+        check_forward(out)
+    return out
+
+
 def topological_order(roots):
     """All nodes reachable from `roots`, each one after all of its parents.
 

@@ -82,18 +82,9 @@ class Value:
         self._grad = None
         self._mark = None
 
-    @classmethod
-    def _apply(cls, op, data, parents, vjp):
-        """The result of an operation: remembers its parents and VJP when a graph is recorded."""
-        out = cls.__new__(cls)
-        out.data, out.label, out._grad, out._mark = data, "", None, None
-        if autograd.is_grad_enabled():
-            out.op, out.parents, out._vjp = op, parents, vjp
-        else:
-            out.op, out.parents, out._vjp = "", (), None
-        if autograd._anomaly_enabled:
-            autograd.check_forward(out)
-        return out
+    # The result of an operation: a new Value that remembers its parents and VJP
+    # (_apply(op, data, parents, vjp); see autograd.make_node).
+    _apply = classmethod(autograd.make_node)
 
     # ---- gradient -------------------------------------------------------------------------
 

@@ -139,17 +139,10 @@ class Tensor:
 
     @classmethod
     def _apply(cls, op, data, parents, vjp):
-        """The result of an operation. It records parents and VJP only when a graph is being
-        recorded and some parent needs a gradient; otherwise it is a plain leaf."""
-        out = cls.__new__(cls)
-        out.data, out.label, out._grad, out._mark = data, "", None, None
-        out.requires_grad = autograd._grad_enabled and any(p.requires_grad for p in parents)
-        if out.requires_grad:
-            out.op, out.parents, out._vjp = op, parents, vjp
-        else:
-            out.op, out.parents, out._vjp = "", (), None
-        if autograd._anomaly_enabled:
-            autograd.check_forward(out)
+        """The result of an operation (see autograd.make_node). It needs a gradient exactly
+        when it recorded its parents: some parent needs one, outside no_grad()."""
+        out = autograd.make_node(cls, op, data, parents, vjp)
+        out.requires_grad = bool(out.parents)
         return out
 
     # ---- constructors ---------------------------------------------------------------------
