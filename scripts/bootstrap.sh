@@ -2,7 +2,8 @@
 # Set up tiny_grad on this machine: Graphviz, Python with venv, and ./.venv with
 # tiny_grad installed (editable) plus its test tools.
 #
-#   bash scripts/bootstrap.sh
+#   bash scripts/bootstrap.sh          what the tour needs
+#   bash scripts/bootstrap.sh tests    the same, plus what the tests need
 #
 # Safe to run again and again: every step checks first and does nothing when it is
 # already done. Works on a fresh Debian/Ubuntu machine as root (or with sudo).
@@ -12,6 +13,14 @@ export DEBIAN_FRONTEND=noninteractive
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
+WANT_TESTS=0
+case "${1:-}" in
+    tests) WANT_TESTS=1 ;;
+    "") ;;
+    *) echo "usage: bash scripts/bootstrap.sh [tests]" >&2; exit 2 ;;
+esac
+EXTRAS="examples"
+if [ "$WANT_TESTS" -eq 1 ]; then EXTRAS="examples,test"; fi
 STAMP="$VENV/.tiny_grad-bootstrap"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
@@ -70,11 +79,11 @@ if [ ! -d "$VENV" ]; then
 fi
 
 # Reinstall only when pyproject.toml changed or the install does not import from here.
-want="$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1) $ROOT"
+want="$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1) $ROOT $EXTRAS"
 installed_here() {
     "$VENV/bin/python" - "$ROOT" >/dev/null 2>&1 <<'PY'
 import pathlib, sys
-import hypothesis, pytest, tiny_grad
+import matplotlib, tiny_grad
 here = pathlib.Path(tiny_grad.__file__).resolve().parent.parent
 sys.exit(here != pathlib.Path(sys.argv[1]).resolve())
 PY
@@ -82,8 +91,8 @@ PY
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && installed_here; then
     say "tiny_grad: already installed in .venv (pyproject.toml unchanged)"
 else
-    say "tiny_grad: pip install -e '.[test]' into .venv"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+    say "tiny_grad: pip install -e '.[$EXTRAS]' into .venv"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
     installed_here || die "tiny_grad was installed but does not import from $ROOT"
     printf '%s\n' "$want" > "$STAMP"
 fi
