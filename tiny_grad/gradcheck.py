@@ -116,7 +116,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
         bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))
         if bad.any():
             k, j = (int(n) for n in np.argwhere(bad)[0])
-            a, n = analytic[k, j], numeric[k, j]
+            a, n = float(analytic[k, j]), float(numeric[k, j])
             name = f"input {inputs.index(x)}" + (f" ({x.label!r})" if x.label else "")
             element = np.unravel_index(j, np.shape(x.data)) if np.ndim(x.data) else ()
             output = f", output element {k}" if numeric.shape[0] > 1 else ""
