@@ -52,6 +52,17 @@ else
     apt_install graphviz
 fi
 
+# The tests open viz.to_html's page in headless Chromium, driven by chromedriver
+# (tests/test_html.py). Debian packages them; Ubuntu's 'chromium' is a snap instead.
+if [ "$WANT_TESTS" -eq 1 ]; then
+    if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+        say "Chromium: found $(command -v chromium) and $(command -v chromedriver)"
+    else
+        say "Chromium: chromium or chromedriver is missing, installing them (for the browser tests)"
+        apt_install chromium chromium-driver
+    fi
+fi
+
 # Python >= 3.10 that can make a venv. Debian splits venv/ensurepip into python3-venv.
 python_ok() {
     command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' >/dev/null 2>&1

@@ -39,7 +39,7 @@ def test_help(args, tmp_path):
 
 def test_tour(graphviz_dot, tmp_path):
     out = tmp_path / "tour"
-    result = run("tour", "--out", str(out), cwd=tmp_path)
+    result = run("tour", "--fast", "--out", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
     svg = out / "L.svg"

@@ -13,10 +13,11 @@ from .tensor import Tensor, concatenate, manual_seed, maximum, one_hot, stack, t
 from .viz import draw_graph, save_graph
 from . import data, functional, nn, optim
 from .checkpoint import load, save
+from .explain import explain
 
 __all__ = [
     "Value", "Tensor", "tensor", "maximum", "concatenate", "stack", "one_hot", "manual_seed",
     "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "backward",
-    "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph", "functional", "data", "nn", "optim", "save", "load",
+    "gradcheck", "gradgradcheck", "GradcheckError", "draw_graph", "save_graph", "functional", "data", "nn", "optim", "save", "load", "explain",
 ]
 __version__ = "0.1.0"

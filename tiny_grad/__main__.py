@@ -1,9 +1,11 @@
 """The command line: `python -m tiny_grad ...` (or `tiny-grad ...` once installed).
 
-    python -m tiny_grad tour              a short walk through one graph, saved as SVG
-    python -m tiny_grad draw -o g.svg     just draw that graph to a file
+    python -m tiny_grad tour              the whole story: figures and index.html (tour.py)
+    python -m tiny_grad draw -o g.svg     draw one small graph to a file
+    python -m tiny_grad explain           its chain rule, edge by edge (--html: step through it)
 
-Both use the same tiny example, L = tanh(a*b + c), small enough to check by hand.
+The drawing is of a tiny example, L = tanh(a*b + c), small enough to check by hand;
+the tour walks through it too.
 """
 
 import argparse
@@ -60,41 +62,44 @@ def _draw_or_explain(root, path):
     return 0
 
 
-def tour(out):
-    """A short walk through one graph: forward, backward, picture."""
-    v = build_example()
-    a, b, c, ab, s, L = v["a"], v["b"], v["c"], v["a*b"], v["a*b + c"], v["L"]
-    slope = 1 - L.data ** 2  # tanh'(s) = 1 - tanh(s)^2
-
-    print("tiny_grad tour: one small graph, forwards and backwards\n")
-    print("Forward: every value is computed from the ones before it.")
-    print(f"  a = {_n(a.data)}")
-    print(f"  b = {_n(b.data)}")
-    print(f"  c = {_n(c.data)}")
-    print(f"  a*b = {_n(ab.data)}")
-    print(f"  a*b + c = {_n(s.data)}")
-    print(f"  L = tanh(a*b + c) = {_n(L.data)}")
-    print()
-    print("Backward: dL/dx says how fast L moves when x is nudged a little.")
-    rows = [
-        ("dL/dL", L.grad, "the start: L moves exactly as fast as itself"),
-        ("dL/d(a*b + c)", s.grad, f"tanh's slope there: 1 - L^2 = {_n(slope)}"),
-        ("dL/dc", c.grad, "'+' passes the gradient on unchanged"),
-        ("dL/d(a*b)", ab.grad, "the same, to the other side of '+'"),
-        ("dL/da", a.grad, f"'*' multiplies by the other factor, b = {_n(b.data)}"),
-        ("dL/db", b.grad, f"'*' multiplies by the other factor, a = {_n(a.data)}"),
-    ]
-    for name, g, why in rows:
-        print(f"  {name + ' = ' + _n(g):<26}  {why}")
-    print()
-    print("So nudging a up by 0.001 moves L by about "
-          f"{_n(a.grad * 0.001)}: the gradient is that ratio.")
-    return _draw_or_explain(L, Path(out) / "L.svg")
+def tour(out, lang="en", fast=False):
+    """The whole story, from a gap to a digit classifier: see tiny_grad/tour.py."""
+    from . import tour as tour_module   # imported here: other commands never need it
+    for stream in (sys.stdout, sys.stderr):   # a terminal that cannot show −, → or 日本語
+        if hasattr(stream, "reconfigure"):    # gets '?' instead of a UnicodeEncodeError
+            stream.reconfigure(errors="replace")
+    try:
+        tour_module.run_tour(out, lang=lang, fast=fast)
+    except tour_module.TourError as err:
+        print(f"\n{err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def draw(output):
     """Draw the example graph (after backward, so gradients show) to `output`."""
     return _draw_or_explain(build_example()["L"], output)
+
+
+def explain_example(html=None):
+    """Print the chain rule of the example, one line per edge; with `html`, also write the
+    page that steps through backward (viz.to_html)."""
+    from .explain import explain
+
+    a, b, c = Value(A, label="a"), Value(B, label="b"), Value(C, label="c")
+    L = (a * b + c).tanh()
+    L.label = "L"
+    L.backward(retain_graph=True)  # keep the VJPs: explain runs them once more
+    explain(L, show=True)
+    if html is None:
+        return 0
+    try:
+        saved = viz.to_html(L, html)
+    except viz.GraphvizNotFoundError as err:
+        print(f"\n{err}", file=sys.stderr)
+        return 1
+    print(f"\nThe page that steps through backward is {saved}: open it in a browser.")
+    return 0
 
 
 def make_parser():
@@ -105,12 +110,18 @@ def make_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = commands.add_parser(
-        "tour", help="walk through one small graph: values, gradients, and a picture",
-        description="Build L = tanh(a*b + c), run backward, explain every gradient in words, "
-                    "and save a drawing of the graph as SVG.",
+        "tour", help="the whole story in one go: figures and a page, index.html",
+        description="Walk the story from the gap (ずれ) to a digit classifier: run the "
+                    "examples in order, print a short narrative, and write every figure plus "
+                    "index.html, which shows them with their explanations. Needs matplotlib: "
+                    "pip install 'tiny_grad[examples]'.",
     )
     p.add_argument("--out", default="tiny_grad_tour", metavar="DIR",
-                   help="folder for the drawing (default: ./tiny_grad_tour/)")
+                   help="folder for the figures and index.html (default: ./tiny_grad_tour/)")
+    p.add_argument("--lang", choices=["en", "ja"], default="en",
+                   help="language of the narrative and the page (default: en)")
+    p.add_argument("--fast", action="store_true",
+                   help="smaller sizes: the same story in fewer seconds")
 
     p = commands.add_parser(
         "draw", help="draw the example graph L = tanh(a*b + c) to a file",
@@ -120,6 +131,16 @@ def make_parser():
     )
     p.add_argument("-o", "--output", default="graph.svg", metavar="PATH",
                    help="where to save it (default: graph.svg)")
+
+    p = commands.add_parser(
+        "explain", help="the chain rule of L = tanh(a*b + c), one line per edge",
+        description="Run backward on the example L = tanh(a*b + c) and print, for every edge "
+                    "in the order backward visits them, dL/d(input) = dL/d(output) · "
+                    "d(output)/d(input) with the numbers. With --html, also write a page "
+                    "that steps through backward node by node.",
+    )
+    p.add_argument("--html", metavar="PATH",
+                   help="also write the step-through page to PATH (e.g. backward.html)")
     return parser
 
 
@@ -128,9 +149,11 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.command == "tour":
-        return tour(args.out)
+        return tour(args.out, args.lang, args.fast)
     if args.command == "draw":
         return draw(args.output)
+    if args.command == "explain":
+        return explain_example(args.html)
     parser.print_help()
     return 0
 

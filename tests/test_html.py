@@ -1,0 +1,380 @@
+"""Tests for viz.to_html: the page that steps through backward.
+
+The first tests read the file. The rest open it in a real browser, headless Chromium
+driven by Selenium, click Step until the end, and check that the page shows the
+engine's gradients in the engine's order, with no console error. They need Debian's
+`chromium` and `chromium-driver` (`bash scripts/bootstrap.sh tests` installs them):
+without them these tests skip, except under CI=true, where they fail.
+
+Each browser test saves a screenshot to its tmp_path, and also to $TINY_GRAD_ARTIFACTS
+when that is set. docs/figures/backward_stepper.png is the two-layer network's one:
+
+    TINY_GRAD_ARTIFACTS=docs/figures python -m pytest -q tests/test_html.py -k network
+"""
+
+import json
+import os
+import re
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+import tiny_grad as tg
+from tiny_grad import Tensor, Value, nn, viz
+from tiny_grad import functional as F
+from tiny_grad.autograd import topological_order
+from tiny_grad.explain import backward_steps
+
+ON_CI = os.environ.get("CI") == "true"
+
+
+def require(condition, message):
+    """Skip when something the test needs is missing, except on CI, where it must be there."""
+    if not condition:
+        if ON_CI:
+            pytest.fail(message + " (on CI it must be: scripts/bootstrap.sh tests installs it)")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def dot():
+    require(shutil.which("dot"), "Graphviz's `dot` program is not installed")
+
+
+# ---- graphs ---------------------------------------------------------------------------------
+
+def tanh_example():
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(6.5, label="c")
+    L = (a * b + c).tanh()
+    L.label = "L"
+    L.backward(retain_graph=True)
+    return L
+
+
+def two_layer_network():
+    """A two-layer network's loss on five examples, after backward (graph kept)."""
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    params = dict(model.named_parameters())
+    x = Tensor.randn(5, 3, seed=1, label="x (5 examples)")
+    loss = F.cross_entropy(model(x), [0, 1, 1, 0, 1])
+    loss.label = "loss"
+    loss.backward(retain_graph=True)
+    return loss, params
+
+
+def deep_network(nodes=200):
+    """An MLP's loss whose graph has about `nodes` nodes (and no more)."""
+    tg.manual_seed(0)
+    layers = [nn.Linear(6, 6)]
+    while len(layers) * 7 // 2 + 10 < nodes:
+        layers += [nn.Tanh(), nn.Linear(6, 6)]
+    model = nn.Sequential(*layers)
+    loss = F.cross_entropy(model(Tensor.randn(8, 6, seed=1, label="x")), [0, 1, 2, 3, 4, 5, 0, 1])
+    loss.backward(retain_graph=True)
+    return loss, dict(model.named_parameters())
+
+
+def page_data(path):
+    """The data the page's script works from (what Python worked out)."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r"const DATA = (\{.*?\});\n", text).group(1))
+
+
+def backward_order(root):
+    """(index in topological order, node) of every node backward visits, in its order."""
+    order = topological_order([root])
+    return [(i, n) for i, n in reversed(list(enumerate(order))) if n.grad is not None]
+
+
+# ---- the file itself ----------------------------------------------------------------------
+
+def test_page_is_one_self_contained_file(dot, tmp_path):
+    path = tmp_path / "L.html"
+    assert viz.to_html(tanh_example(), path) == str(path)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert text.count("<svg") == 1 and text.count("<script>") == 1
+    assert "<script src" not in text and "<link rel=\"stylesheet\"" not in text
+    # no address anywhere but the SVG's XML namespaces: nothing can be fetched
+    addresses = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+    assert addresses <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "@import" not in text and "url(" not in text
+
+
+def test_page_data_follows_the_engine(dot, tmp_path):
+    L = tanh_example()
+    path = tmp_path / "L.html"
+    viz.to_html(L, path)
+    data = page_data(path)
+    expected = backward_order(L)
+    assert [s["node"] for s in data["steps"]] == [i for i, _ in expected]
+    for (i, node), step in zip(expected, data["steps"]):
+        shown = data["nodes"][i]["gradient"]
+        assert float(shown.split(" = ")[-1]) == pytest.approx(node.grad, rel=1e-5)
+    assert data["steps"][0]["lines"] == ["dL/dL = 1   (the start)",
+                                         "dL/d(a*b + c) = dL/dL · dL/d(a*b + c) = 1 · 0.786448 = 0.786448"]
+
+
+@pytest.mark.parametrize("kind", ["value", "tensor"])
+def test_page_of_200_nodes_is_under_1_mb(dot, tmp_path, kind):
+    if kind == "value":
+        xs = [Value(i / 10, label=f"x{i}") for i in range(50)]
+        root = xs[0]
+        for x in xs[1:]:
+            root = (root * x).tanh() + x
+        root.backward(retain_graph=True)
+        params = None
+    else:
+        root, params = deep_network(200)
+    n = len(topological_order([root]))
+    assert 180 <= n <= 200
+    path = tmp_path / "big.html"
+    viz.to_html(root, path, params=params)
+    assert path.stat().st_size < 1_000_000
+
+
+def test_a_graph_before_backward_gets_its_gradients_from_the_page_s_own_pass(dot, tmp_path):
+    loss, params = two_layer_network()
+    tg.manual_seed(0)
+    fresh_model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = Tensor.randn(5, 3, seed=1, label="x (5 examples)")
+    fresh = F.cross_entropy(fresh_model(x), [0, 1, 1, 0, 1])
+    fresh.label = "loss"
+    path = tmp_path / "fresh.html"
+    viz.to_html(fresh, path, params=dict(fresh_model.named_parameters()))
+    assert all(p.grad is None for p in fresh_model.parameters())  # .grad left alone
+    data = page_data(path)
+    expected = backward_order(loss)  # the same network after a real backward
+    assert [s["node"] for s in data["steps"]] == [i for i, _ in expected]
+    shown = [data["nodes"][i]["gradient"] for i, _ in expected]
+    assert shown == [step.gradient for step in backward_steps(loss, params=params)]
+
+
+def test_after_a_plain_backward_the_page_shows_the_stored_gradients(dot, tmp_path):
+    a = Value(2.0, label="a")
+    L = (a * a).tanh()
+    L.backward()  # frees the VJPs: no chain-rule lines, but the gradients are there
+    path = tmp_path / "L.html"
+    viz.to_html(L, path)
+    data = page_data(path)
+    assert len(data["steps"]) == 3
+    assert "retain_graph=True" in data["steps"][0]["lines"][0]
+
+
+def test_too_big_a_graph_is_refused(tmp_path):
+    x = Value(1.0)
+    for _ in range(20):
+        x = x * 2
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.to_html(x, tmp_path / "x.html", max_nodes=10)
+
+
+def test_without_dot_it_says_how_to_install_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    path = tmp_path / "L.html"
+    with pytest.raises(viz.GraphvizNotFoundError, match="apt-get install graphviz"):
+        viz.to_html(tanh_example(), path)
+    assert (tmp_path / "L.dot").is_file() and not path.exists()
+
+
+# ---- in a real browser --------------------------------------------------------------------
+
+CHROME_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    # without these Chromium phones home at start, and a closed network refuses it
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--window-size=1440,1000",
+]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless Chromium, with the console logged, in a fresh profile."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    require(chromium and driver_path, "Chromium and chromedriver are not installed "
+            "(apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        require(False, "the selenium package is not installed (pip install selenium)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROME_FLAGS + [f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def save_screenshot(driver, tmp_path, name):
+    """Save what the browser shows as a test artifact (also to $TINY_GRAD_ARTIFACTS)."""
+    paths = [tmp_path / name]
+    if os.environ.get("TINY_GRAD_ARTIFACTS"):
+        folder = os.path.abspath(os.environ["TINY_GRAD_ARTIFACTS"])
+        os.makedirs(folder, exist_ok=True)
+        paths.append(os.path.join(folder, name))
+    for path in paths:
+        assert driver.save_screenshot(str(path)), path
+    return paths[0]
+
+
+def console_errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def by_id(driver, id_):
+    from selenium.webdriver.common.by import By
+    return driver.find_element(By.ID, id_)
+
+
+def open_page(driver, path):
+    driver.get(path.resolve().as_uri())
+    assert driver.execute_script("return document.readyState") == "complete"
+
+
+def step_to_the_end(driver, after_step=None):
+    """Click Step until it is disabled; return what the panel showed at each step:
+    [(node shown, its gradient's line, the counter)]. after_step(k) runs after step k."""
+    shown = []
+    step = by_id(driver, "step")
+    while step.is_enabled():
+        step.click()
+        grad = by_id(driver, "step-grad")
+        shown.append((grad.get_attribute("data-node"), grad.text, by_id(driver, "counter").text))
+        if after_step:
+            after_step(len(shown))
+        assert len(shown) < 10_000
+    return shown
+
+
+def box_texts(driver):
+    """Each node's last text in the drawing (its grad row), by node number."""
+    return driver.execute_script("""
+        const result = {};
+        document.querySelectorAll("#graph g.node").forEach((g) => {
+          const t = g.querySelectorAll("text");
+          result[g.dataset.node] = t[t.length - 1].textContent;
+        });
+        return result;""")
+
+
+def test_browser_steps_through_the_tanh_example(dot, browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    L = tanh_example()
+    path = tmp_path / "L.html"
+    viz.to_html(L, path)
+    open_page(browser, path)
+    expected = backward_order(L)
+    n = len(expected)
+    assert by_id(browser, "counter").text == f"Step 0 of {n}"
+    # before backward, no gradient is shown: every box says "grad ?"
+    assert sorted(box_texts(browser).values()).count("grad ?") == n
+
+    shown = step_to_the_end(browser)
+    assert [node for node, _, _ in shown] == [f"n{i}" for i, _ in expected]
+    for (i, node), (_, text, counter) in zip(expected, shown):
+        name, value = text.split(" = ")
+        assert float(value) == pytest.approx(node.grad, rel=1e-5)
+    assert shown[-1][2] == f"Step {n} of {n}"
+    assert "grad ?" not in box_texts(browser).values()
+    assert "grad -2.3593" in box_texts(browser).values()  # a's box, as draw_graph writes it
+    history = browser.find_elements(By.CSS_SELECTOR, "#history li")
+    assert [li.text for li in history] == [text for _, text, _ in shown]
+
+    # the keyboard: left arrow goes back (the gradient hides again), right arrow steps
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_LEFT)
+    assert by_id(browser, "counter").text == f"Step {n - 1} of {n}"
+    assert sorted(box_texts(browser).values()).count("grad ?") == 1
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert by_id(browser, "counter").text == f"Step {n} of {n}"
+    body.send_keys(Keys.HOME)
+    assert by_id(browser, "counter").text == f"Step 0 of {n}"
+
+    # hovering over a's box shows its value, gradient (once reached) and op
+    a_box = browser.find_element(By.CSS_SELECTOR, '#graph g.node[data-node="n0"]')  # n0 is a
+    by_id(browser, "reset").click()
+    browser.execute_script("document.getElementById('step').blur()")
+    for _ in range(n):
+        by_id(browser, "step").click()
+    ActionChains(browser).move_to_element(a_box).perform()
+    tip = by_id(browser, "tip")
+    assert tip.is_displayed()
+    assert "value: 2" in tip.text and "gradient: dL/da = -2.35934" in tip.text
+    assert "op: none: a leaf" in tip.text
+
+    save_screenshot(browser, tmp_path, "backward_stepper_tanh.png")
+    assert console_errors(browser) == []
+    browser.execute_script("console.error('probe')")  # the check above can see errors
+    assert any("probe" in e["message"] for e in console_errors(browser))
+
+
+def test_browser_steps_through_a_two_layer_network(dot, browser, tmp_path):
+    loss, params = two_layer_network()
+    path = tmp_path / "two_layer.html"
+    viz.to_html(loss, path, params=params, rankdir="TB")
+    open_page(browser, path)
+    # opened from disk, it loaded nothing: no script, style, font or picture from anywhere
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    expected = backward_order(loss)
+    shots = []
+    # the picture: the second layer's '@' handing its gradient back to both of its inputs,
+    # with boxes not reached yet above it and coloured ones below
+    matmul = next(k for k, (_, node) in enumerate(expected, 1) if node.op == "@")
+
+    def screenshot_midway(k):
+        if k == matmul:
+            shots.append(save_screenshot(browser, tmp_path, "backward_stepper.png"))
+
+    shown = step_to_the_end(browser, screenshot_midway)
+    assert shots, "the screenshot was not taken"
+    assert [node for node, _, _ in shown] == [f"n{i}" for i, _ in expected]  # every node, in order
+
+    # the panel's last gradient for each parameter is param.grad, in summary form
+    for name, p in params.items():
+        lines = [text for _, text, _ in shown if text.startswith(f"dloss/d({name}) = ")]
+        assert lines, name
+        summary = lines[-1].split(" = ", 1)[1]
+        g = p.grad.data
+        assert summary.startswith(str(g.shape) + " ")
+        if g.size > 4:
+            mean, largest = map(float, re.search(r"mean (\S+), max abs (\S+)$", summary).groups())
+            assert mean == pytest.approx(g.mean(), rel=1e-4, abs=1e-12)
+            assert largest == pytest.approx(np.abs(g).max(), rel=1e-4)
+        else:
+            values = re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", summary[len(str(g.shape)):])
+            np.testing.assert_allclose([float(v) for v in values], g.ravel(), rtol=1e-4, atol=1e-12)
+    assert console_errors(browser) == []
+
+
+def test_browser_stepping_is_instant_on_200_nodes(dot, browser, tmp_path):
+    loss, params = deep_network(200)
+    path = tmp_path / "deep.html"
+    viz.to_html(loss, path, params=params)
+    open_page(browser, path)
+    n = len(page_data(path)["steps"])
+    assert n > 150
+    elapsed_ms = browser.execute_script("""
+        const step = document.getElementById("step"), back = document.getElementById("back");
+        const start = performance.now();
+        while (!step.disabled) step.click();
+        while (!back.disabled) back.click();
+        return performance.now() - start;""")
+    assert by_id(browser, "counter").text == f"Step 0 of {n}"
+    assert elapsed_ms / (2 * n) < 20, f"{elapsed_ms:.0f} ms for {2 * n} steps"
+    t = time.perf_counter()
+    by_id(browser, "step").click()
+    assert time.perf_counter() - t < 1.0
+    assert console_errors(browser) == []
