@@ -207,7 +207,7 @@ def _grad_fills(order):
     for node in order:
         g = _plain(node.grad)
         sizes.append(None if g is None else float(np.mean(np.abs(g))))
-    largest = max((s for s in sizes if s is not None and np.isfinite(s)), default=0.0)
+    largest = _scale_top(sizes[:-1], sizes[-1])  # the root comes last in the order
     steps = len(_GRAD_SCALE)
     fills = []
     for s in sizes:
@@ -221,6 +221,13 @@ def _grad_fills(order):
     legend = (f'<<table border="0" cellborder="1" cellspacing="4"><tr><td border="0">mean |grad|</td>'
               f'{cells}<td bgcolor="white">no gradient</td></tr></table>>')
     return fills, legend
+
+
+def _scale_top(sizes, output_size):
+    """Where the colour scale ends: the largest finite mean |grad| but the output's own (the
+    1 that backward starts with), which would otherwise leave every other box pale."""
+    finite = [s for s in sizes if s is not None and np.isfinite(s)]
+    return max(finite, default=output_size or 0.0)
 
 
 def _grad_level(size, largest):
@@ -348,10 +355,8 @@ def to_html(root, path, params=None, rankdir="LR", max_nodes=500, precision=4, g
     steps = backward_steps(root, gradient, params, stored=True)
     by_index = {step.index: step for step in steps}
     sizes = {i: float(np.mean(np.abs(_plain(step.grad)))) for i, step in by_index.items()}
-    # The colour scale runs up to the largest gradient but the output's own (the 1 that
-    # backward starts with), which would otherwise leave every other box pale.
-    others = [s for i, s in sizes.items() if i != len(order) - 1 and np.isfinite(s)]
-    largest = max(others, default=sizes.get(len(order) - 1, 0.0))
+    largest = _scale_top([s for i, s in sizes.items() if i != len(order) - 1],
+                         sizes.get(len(order) - 1))
 
     number = {id(node): i for i, node in enumerate(order)}
     nodes = []  # what the page knows about node n{i}, for the boxes and the hover box
