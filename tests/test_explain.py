@@ -13,6 +13,7 @@ from tiny_grad import Tensor, Value, nn
 from tiny_grad import functional as F
 from tiny_grad.autograd import topological_order
 from tiny_grad.explain import backward_steps, explain
+from networks import two_layer_network
 
 # dL/da = dL/d(a*b) · d(a*b)/da = 0.786448 · (-3) = -2.35934   (or += for a second path)
 CHAIN = re.compile(
@@ -220,17 +221,6 @@ def test_a_long_chain_needs_no_recursion():
 # ---- Tensor graphs: shapes and summaries, not whole arrays ---------------------------------
 
 SUMMARY = re.compile(r"mean (\S+), max abs (\S+)$")
-
-
-def two_layer_network():
-    tg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    params = dict(model.named_parameters())
-    x = Tensor.randn(5, 3, seed=1, label="x")
-    loss = F.cross_entropy(model(x), [0, 1, 1, 0, 1])
-    loss.label = "loss"
-    loss.backward(retain_graph=True)
-    return loss, params
 
 
 def test_tensor_lines_show_shapes_and_summaries():

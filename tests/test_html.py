@@ -26,6 +26,7 @@ from tiny_grad import Tensor, Value, nn, viz
 from tiny_grad import functional as F
 from tiny_grad.autograd import topological_order
 from tiny_grad.explain import backward_steps
+from networks import two_layer_network
 
 ON_CI = os.environ.get("CI") == "true"
 
@@ -51,18 +52,6 @@ def tanh_example():
     L.label = "L"
     L.backward(retain_graph=True)
     return L
-
-
-def two_layer_network():
-    """A two-layer network's loss on five examples, after backward (graph kept)."""
-    tg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    params = dict(model.named_parameters())
-    x = Tensor.randn(5, 3, seed=1, label="x (5 examples)")
-    loss = F.cross_entropy(model(x), [0, 1, 1, 0, 1])
-    loss.label = "loss"
-    loss.backward(retain_graph=True)
-    return loss, params
 
 
 def deep_network(nodes=200):
@@ -146,14 +135,10 @@ def test_page_of_200_nodes_is_under_1_mb(dot, tmp_path, kind):
 
 def test_a_graph_before_backward_gets_its_gradients_from_the_page_s_own_pass(dot, tmp_path):
     loss, params = two_layer_network()
-    tg.manual_seed(0)
-    fresh_model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    x = Tensor.randn(5, 3, seed=1, label="x (5 examples)")
-    fresh = F.cross_entropy(fresh_model(x), [0, 1, 1, 0, 1])
-    fresh.label = "loss"
+    fresh, fresh_params = two_layer_network(backward=False)
     path = tmp_path / "fresh.html"
-    viz.to_html(fresh, path, params=dict(fresh_model.named_parameters()))
-    assert all(p.grad is None for p in fresh_model.parameters())  # .grad left alone
+    viz.to_html(fresh, path, params=fresh_params)
+    assert all(p.grad is None for p in fresh_params.values())  # .grad left alone
     data = page_data(path)
     expected = backward_order(loss)  # the same network after a real backward
     assert [s["node"] for s in data["steps"]] == [i for i, _ in expected]
