@@ -8,9 +8,11 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _grad          its gradient, a node of the same type, or None
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
-    _mark          scratch space for the graph walk below
+    _pending       scratch space for the walk: the gradient summed so far (else None)
+    _mark          scratch space for the walk: marks (visited, "this sum is mine")
 
-That is all this file knows about them: it never looks at floats or arrays.
+That is all this file knows about them: it never looks at floats or arrays (the one
+exception: it adds two gradients' `.data` in place, where that is safe; see `_walk`).
 Backward is three steps:
 
 1. order the graph so that every node comes after its parents (iteratively, so a
@@ -19,6 +21,11 @@ Backward is three steps:
    what comes out onto the parents (the chain rule, plus the sum over paths);
 3. store the gradients (leaves add to what they had, as in PyTorch) and free the
    VJPs, unless `retain_graph=True`, so a second backward cannot double count.
+
+Speed comes from doing little per node, never from hiding what happens: a node is a
+few slots (`__slots__`), graphs hold no reference cycles (a VJP captures its inputs,
+never its output), so they are freed the moment they are dropped, and the walk keeps
+its running sums on the nodes themselves instead of in dictionaries.
 """
 
 import contextlib
@@ -143,10 +150,13 @@ def make_node(cls, op, data, parents, vjp):
 
     It remembers its parents and VJP only while a graph is being recorded (not inside
     no_grad) and some parent needs a gradient; otherwise it is a plain leaf. Value and
-    Tensor make every result of every operation here.
+    Tensor make every result of every operation here, so it is kept lean: a node is a
+    handful of slots, and making one costs well under a microsecond.
     """
     out = cls.__new__(cls)
-    out.data, out.label, out._grad, out._mark = data, "", None, None
+    out.data = data
+    out.label = ""
+    out._grad = out._pending = out._mark = None
     out.op, out.parents, out._vjp = "", (), None
     if _grad_enabled:
         for parent in parents:
@@ -161,25 +171,24 @@ def make_node(cls, op, data, parents, vjp):
 def topological_order(roots):
     """All nodes reachable from `roots`, each one after all of its parents.
 
-    A depth-first search with an explicit stack instead of recursion: an entry
-    (node, True) means "its parents are done, emit it". Each node reached is
-    stamped with a token that is new for every walk (`_mark`); on big graphs this
-    is several times faster than keeping a set of visited nodes.
+    A depth-first search with an explicit stack instead of recursion, so a chain of a
+    million nodes is no problem. A node is looked at twice: the first time it is marked
+    "entered" and its parents are pushed on top of it; when it is on top again, all its
+    parents are in the order, so it is marked "done" and goes in too. The marks are
+    tokens made new for every walk (kept in `_mark`): cheaper than a set of visited nodes.
     """
-    order, mark = [], object()
-    stack = [(root, False) for root in reversed(roots)]
+    order, entered, done = [], object(), object()
+    stack = list(reversed(roots))  # reversed: the first root (and first parent) goes first
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if node._mark is mark:
-            continue
-        node._mark = mark
-        stack.append((node, True))
-        for parent in reversed(node.parents):  # reversed: the first parent is visited first
-            if parent._mark is not mark:
-                stack.append((parent, False))
+        node = stack[-1]
+        if node._mark is entered:  # back on top: its parents are all in the order
+            node._mark = done
+            order.append(stack.pop())
+        elif node._mark is done:  # reached before, through another path
+            stack.pop()
+        else:
+            node._mark = entered
+            stack.extend(reversed(node.parents))
     return order
 
 
@@ -190,22 +199,13 @@ _FREED = (
 )
 
 
-@contextlib.contextmanager
-def _walking_backward():
-    global _walking
-    previous, _walking = _walking, True
-    try:
-        yield
-    finally:
-        _walking = previous
-
-
 def _as_tuple(x):
     return tuple(x) if isinstance(x, (list, tuple)) else (x,)
 
 
 def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     """The backward walk. Stores into `.grad`, or (with `inputs`) returns their gradients."""
+    global _grad_enabled, _walking
     outputs = _as_tuple(outputs)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
@@ -223,48 +223,74 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     if retain_graph is None:
         retain_graph = create_graph
 
+    if _walking:
+        raise RuntimeError("backward() or grad() was called from inside a VJP, while another "
+                           "backward pass is running; tiny_grad runs one backward pass at a time")
     order = topological_order(outputs)
     for node in order:  # check first, so a refused backward changes nothing
-        if node.parents and node._vjp is None:
+        if node._vjp is None and node.parents:
             raise RuntimeError(_FREED)
 
-    pending = {}  # id(node) -> its gradient, summed so far over the paths already walked
-    found = []  # (node, gradient) in the order backward reaches them
-    with set_grad_enabled(create_graph), _walking_backward():
+    # The VJPs run as ordinary operations: they record a graph only with create_graph=True.
+    saved = _grad_enabled, _walking
+    _grad_enabled, _walking = create_graph, True
+    try:
         for out, g in zip(outputs, grad_outputs):
             g = out._seed_grad(g)
-            key = id(out)
-            pending[key] = g if key not in pending else pending[key] + g
-        for node in reversed(order):
-            g = pending.pop(id(node), None)
-            if g is None:
-                continue
-            found.append((node, g))
-            if not node.parents:
-                continue
-            parent_grads = node._vjp(g)
-            if _anomaly_enabled:
-                _check_backward(node, parent_grads)
-            for parent, pg in zip(node.parents, parent_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                pending[key] = pg if key not in pending else pending[key] + pg
-
+            out._pending = g if out._pending is None else out._pending + g
+        _walk(order, create_graph)
         if inputs is None:
             # Only now, with the whole walk done, are gradients stored.
-            for node, g in found:
-                # A leaf adds to the gradient it already had; an inner node holds this pass's.
-                node._grad = g if node.parents or node._grad is None else node._grad + g
+            for node in order:
+                g = node._pending
+                if g is not None:
+                    # A leaf adds to the gradient it already had; an inner node holds this pass's.
+                    node._grad = g if node.parents or node._grad is None else node._grad + g
             result = None
         else:
-            by_id = {id(node): g for node, g in found}
-            result = tuple(by_id.get(id(x)) for x in inputs)
+            result = tuple(getattr(x, "_pending", None) for x in inputs)
+    finally:
+        _grad_enabled, _walking = saved
+        for node in order:
+            node._pending = None
     if not retain_graph:
         for node in order:
-            if node.parents:
-                node._vjp = None
+            node._vjp = None
     return result
+
+
+def _walk(order, create_graph):
+    """The chain rule: leave dL/d(node) in `node._pending` for every node a gradient reaches.
+
+    Nodes are visited children first (`order` reversed), so when a node's turn comes,
+    every path into it has already added its part, and its gradient is complete.
+
+    Adding up the paths: the first gradient to arrive is kept as it is, because it may
+    be shared (`a + b` hands the very same g to a and to b). The second makes a new sum,
+    `total + pg`, which no one else holds, so the third and later ones are added into it
+    in place: no new node, no new array. (With create_graph=True every sum stays a node
+    of the new graph instead.)
+    """
+    mine = object()  # the mark of a node whose running sum was made here
+    for node in reversed(order):
+        g = node._pending
+        if g is None or not node.parents:
+            continue  # no gradient reaches this node, or it is a leaf
+        parent_grads = node._vjp(g)
+        if _anomaly_enabled:
+            _check_backward(node, parent_grads)
+        for parent, pg in zip(node.parents, parent_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            total = parent._pending
+            if total is None:
+                parent._pending = pg
+            elif parent._mark is mine:
+                total.data += pg.data
+            else:
+                parent._pending = total + pg
+                if not create_graph:
+                    parent._mark = mine
 
 
 def backward(outputs, grad_outputs=None, retain_graph=None, create_graph=False):

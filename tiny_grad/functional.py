@@ -4,8 +4,9 @@
 
 Nothing here has a derivative of its own: every function is a short composition
 of Tensor ops (exp, log, sum, indexing…), so backward, drawing and gradients of
-gradients come from `tensor.py` for free. (The one exception is noted at
-`binary_cross_entropy`.)
+gradients come from `tensor.py` for free. (Two exceptions, each explained where it is
+written and tested against the composite formula: `log_softmax`, which every classifier's
+loss runs through, and `binary_cross_entropy`, whose clamps change its slope.)
 
 Cross-entropy is the heart of it. It looks like a spell, but it has five plain pieces:
 
@@ -27,7 +28,8 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 
 import numpy as np
 
-from .tensor import Tensor, _lift, _np
+from .autograd import is_grad_enabled
+from .tensor import Tensor, _axes, _lift, _np, _quiet, _restore
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
@@ -50,7 +52,38 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
-    """log softmax(x) = x − logsumexp(x): finite even where softmax(x) rounds to 0."""
+    """log softmax(x) = x − logsumexp(x): finite even where softmax(x) rounds to 0.
+
+    Every classifier's loss goes through here, so this is one op with its own VJP,
+    instead of the seven small ops of `log_softmax_composite` below (a test checks
+    that the two agree, value and gradient). With p = softmax(x) and the incoming
+    gradient g, the chain rule through x_j − log Σ_k e^(x_k) gives
+
+        d/dx_j Σ_i g_i·log p_i = g_j − p_j·Σ_i g_i
+
+    and the VJP below is exactly that line, written in Tensor ops. p is e^(this op's
+    output); unless the backward pass is to be differentiated again (create_graph=True),
+    the VJP takes those numbers as they are instead of computing softmax(x) anew.
+    """
+    axis = _axes(axis, x.ndim)  # as a tuple of axes, which NumPy takes too
+    with _np_quiet():
+        m = np.max(x.data, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # a row of all -inf stays -inf (as in logsumexp)
+        shifted = x.data - m  # ≤ 0, so e^shifted never overflows
+        data = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def vjp(g, x=x):
+        if is_grad_enabled():  # building a graph of the gradient: p must be a function of x
+            p = softmax(x, axis)
+        else:
+            p = x._constant(_np(np.exp, data))  # `data`, the output's numbers (an array, not a node)
+        return (g - p * g.sum(axis, keepdims=True),)
+    return Tensor._apply("log_softmax", data, (x,), vjp)
+
+
+def log_softmax_composite(x, axis=-1):
+    """log_softmax built from Tensor ops, as the formula reads: x − logsumexp(x).
+    The same numbers as `log_softmax`; its drawn graph shows the max-subtraction trick."""
     return x - x.logsumexp(axis, keepdims=True)
 
 
@@ -173,6 +206,16 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weigh
 
 # ---- helpers ------------------------------------------------------------------------------------
 
+class _np_quiet:
+    """`with _np_quiet():` NumPy's floating-point warnings off for a few lines (see tensor._np)."""
+
+    def __enter__(self):
+        self.token = _quiet()
+
+    def __exit__(self, *exc):
+        _restore(self.token)
+
+
 def _check_reduction(reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, "
@@ -211,9 +254,11 @@ def _is_probabilities(logits, target):
 def _batched(log_probs, target, op):
     """(C,) with one index is a batch of one. Returns (log_probs, int targets, unbatched)."""
     indices = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if indices.dtype.kind not in "biuf" or not np.all(indices == np.round(indices)):
+    whole = indices.dtype.kind in "biu" or (indices.dtype.kind == "f"
+                                             and np.all(indices == np.round(indices)))
+    if not whole:
         raise ValueError(f"{op}: class indices must be whole numbers, got {indices!r:.80}")
-    indices = indices.astype(np.intp)
+    indices = indices.astype(np.intp, copy=False)
     if log_probs.ndim == 1 and indices.ndim == 0:
         return log_probs.reshape(1, -1), indices.reshape(1), True
     if log_probs.ndim != 2 or indices.shape != log_probs.shape[:1]:
@@ -232,9 +277,9 @@ def _pick(log_probs, target, ignore_index, op):
     """log_probs[n, target[n]] for every n (the "training data" piece), after range checks."""
     n, num_classes = log_probs.shape
     keep = _keep_mask(log_probs, target, ignore_index)
-    safe = np.where(target == ignore_index, 0, target)
-    bad = (safe < 0) | (safe >= num_classes)
-    if bad.any():
+    safe = target if keep is None else np.where(target == ignore_index, 0, target)
+    if safe.size and (safe.min() < 0 or safe.max() >= num_classes):
+        bad = (safe < 0) | (safe >= num_classes)
         raise IndexError(f"{op}: class index {int(safe[bad][0])} is out of range for "
                          f"{num_classes} classes (valid: 0 to {num_classes - 1})")
     return log_probs[np.arange(n), safe], keep

@@ -14,9 +14,17 @@ of its inputs. Three things are new compared with Value:
   records a graph only if one of its inputs requires a gradient.
 
 VJPs are written in Tensor operations, so with `create_graph=True` the backward
-pass is itself a graph and can be differentiated again.
+pass is itself a graph and can be differentiated again. As in scalar.py, a VJP names the
+inputs it needs as default arguments (`lambda g, a=self, b=other: ...`), and it skips the
+work for an input that needs no gradient (data, constants): `_unbroadcast` returns None.
+
+Nothing is copied or widened that need not be: results keep their inputs' dtype (float32
+stays float32, gradients included), a gradient that passes through unchanged is the same
+array, and a matrix product gives a transposed weight its gradient in the weight's own
+memory order. benchmarks/ measures what that buys against NumPy written by hand.
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -27,31 +35,30 @@ from . import autograd
 # ---- NumPy without its floating-point warnings --------------------------------------------
 # tiny_grad answers log 0 = -inf, 0·inf = nan and exp(1000) = inf just as NumPy does, and the
 # docs explain them; NumPy's RuntimeWarning about each would only be noise on a learner's
-# screen. `_np` runs one NumPy call as inside np.errstate(all="ignore"). NumPy 2 keeps that
-# state in a context variable, and setting it directly costs a tenth of np.errstate, which
-# matters for ops that take a few microseconds; older NumPy gets np.errstate itself.
+# screen. So every NumPy call of an op runs as inside np.errstate(all="ignore"): `_quiet()`
+# switches the warnings off and returns a token, `_restore(token)` puts back what was there.
+# NumPy 2 keeps that state in a context variable, and setting it directly costs a tenth of
+# np.errstate, which matters for ops that take a few microseconds.
 try:
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
 
-    _IGNORE_ALL = _make_extobj(all="ignore")
-
-    class _quiet:
-        __slots__ = ("token",)
-
-        def __enter__(self):
-            self.token = _extobj_contextvar.set(_IGNORE_ALL)
-
-        def __exit__(self, *exc):
-            _extobj_contextvar.reset(self.token)
+    _quiet = functools.partial(_extobj_contextvar.set, _make_extobj(all="ignore"))
+    _restore = _extobj_contextvar.reset
 except ImportError:  # NumPy 1.x
     def _quiet():
-        return np.errstate(all="ignore")
+        return np.seterr(all="ignore")
+
+    def _restore(previous):
+        np.seterr(**previous)
 
 
 def _np(f, *args, **kwargs):
     """f(*args, **kwargs), a NumPy function, with its floating-point warnings off."""
-    with _quiet():
+    token = _quiet()
+    try:
         return f(*args, **kwargs)
+    finally:
+        _restore(token)
 
 
 _FLOATS = (np.float32, np.float64)
@@ -127,7 +134,7 @@ class Tensor:
     Tensor([2. 4. 6.], shape=(3,))
     """
 
-    __slots__ = ("data", "requires_grad", "label", "op", "parents", "_vjp", "_grad", "_mark",
+    __slots__ = ("data", "requires_grad", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark",
                  "__weakref__")
     __array_ufunc__ = None  # `ndarray + Tensor` lets Tensor.__radd__ answer, not NumPy
 
@@ -136,6 +143,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.label = label
         self.op, self.parents, self._vjp, self._grad, self._mark = "", (), None, None, None
+        self._pending = None
 
     @classmethod
     def _apply(cls, op, data, parents, vjp):
@@ -199,6 +207,7 @@ class Tensor:
         out = Tensor.__new__(Tensor)
         out.data, out.requires_grad, out.label = self.data, False, self.label
         out.op, out.parents, out._vjp, out._grad, out._mark = "", (), None, None, None
+        out._pending = None
         return out
 
     def __len__(self):
@@ -252,27 +261,30 @@ class Tensor:
         """a + b.   d/da = 1, d/db = 1"""
         other = _lift(other, self)
         return self._apply("+", _broadcast("+", np.add, self, other), (self, other),
-                           lambda g: (_unbroadcast(g, self), _unbroadcast(g, other)))
+                           lambda g, a=self, b=other: (_unbroadcast(g, a), _unbroadcast(g, b)))
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
         other = _lift(other, self)
         return self._apply("-", _broadcast("-", np.subtract, self, other), (self, other),
-                           lambda g: (_unbroadcast(g, self), _unbroadcast(-g, other)))
+                           lambda g, a=self, b=other: (_unbroadcast(g, a),
+                                                       -_unbroadcast(g, b) if b.requires_grad else None))
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
         other = _lift(other, self)
         return self._apply("*", _broadcast("*", np.multiply, self, other), (self, other),
-                           lambda g: (_unbroadcast(g * other, self),
-                                      _unbroadcast(g * self, other)))
+                           lambda g, a=self, b=other: (
+                               _unbroadcast(g * b, a) if a.requires_grad else None,
+                               _unbroadcast(g * a, b) if b.requires_grad else None))
 
     def __truediv__(self, other):
         """a / b.   d/da = 1/b, d/db = -a/b²"""
         other = _lift(other, self)
         return self._apply("/", _broadcast("/", np.divide, self, other), (self, other),
-                           lambda g: (_unbroadcast(g / other, self),
-                                      _unbroadcast(-g * self / (other * other), other)))
+                           lambda g, a=self, b=other: (
+                               _unbroadcast(g / b, a) if a.requires_grad else None,
+                               _unbroadcast(-g * a / (b * b), b) if b.requires_grad else None))
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
@@ -280,16 +292,16 @@ class Tensor:
         if isinstance(other, numbers.Real):
             n = float(other)
             return self._apply(f"**{n:g}", _np(np.power, self.data, self.data.dtype.type(n)), (self,),
-                               lambda g: (g * n * self ** (n - 1) if n != 0 else g * 0,))
+                               lambda g, a=self, n=n: (g * n * a ** (n - 1) if n != 0 else g * 0,))
         other = _lift(other, self)
 
-        def vjp(g):
-            grad_a = _unbroadcast(g * other * self ** (other - 1), self) if self.requires_grad else None
-            if not other.requires_grad:
+        def vjp(g, a=self, b=other):
+            grad_a = _unbroadcast(g * b * a ** (b - 1), a) if a.requires_grad else None
+            if not b.requires_grad:
                 return grad_a, None
             # log a, but 0 where a = 0: there a^b·log a → 0 as a → 0 (for b > 0), as PyTorch takes it.
-            log_a = (self + self._constant(self.data == 0)).log()
-            return grad_a, _unbroadcast(g * self ** other * log_a, other)
+            log_a = (a + a._constant(a.data == 0)).log()
+            return grad_a, _unbroadcast(g * a ** b * log_a, b)
         return self._apply("**", _broadcast("**", np.power, self, other), (self, other), vjp)
 
     def __matmul__(self, other):
@@ -300,11 +312,12 @@ class Tensor:
             data = _np(np.matmul, self.data, other.data)
         except ValueError:
             raise ValueError(_matmul_message(self.shape, other.shape)) from None
-        return self._apply("@", data, (self, other), lambda g: _matmul_vjp(g, self, other))
+        return self._apply("@", data, (self, other),
+                           lambda g, a=self, b=other: _matmul_vjp(g, a, b))
 
     def __neg__(self):
         """-a.   d/da = -1"""
-        return self._apply("neg", -self.data, (self,), lambda g: (-g,))
+        return self._apply("neg", -self.data, (self,), _negated)
 
     # The same operations with the non-Tensor on the left: 2 * x, 1 - x, ndarray @ x.
     def __radd__(self, other):
@@ -329,45 +342,46 @@ class Tensor:
 
     def exp(self):
         """e^x.   d/dx e^x = e^x"""
-        return self._apply("exp", _np(np.exp, self.data), (self,), lambda g: (g * self.exp(),))
+        return self._apply("exp", _np(np.exp, self.data), (self,), lambda g, a=self: (g * a.exp(),))
 
     def log(self):
         """Natural logarithm.   d/dx log x = 1/x   (log 0 = -inf)"""
-        return self._apply("log", _np(np.log, self.data), (self,), lambda g: (g / self,))
+        return self._apply("log", _np(np.log, self.data), (self,), lambda g, a=self: (g / a,))
 
     def sqrt(self):
         """√x.   d/dx √x = 1/(2√x)"""
-        return self._apply("sqrt", _np(np.sqrt, self.data), (self,), lambda g: (g / (2 * self.sqrt()),))
+        return self._apply("sqrt", _np(np.sqrt, self.data), (self,),
+                           lambda g, a=self: (g / (2 * a.sqrt()),))
 
     def abs(self):
         """|x|.   d/dx |x| = sign(x)   (0 at x = 0)"""
         return self._apply("abs", np.abs(self.data), (self,),
-                           lambda g: (g * self._constant(np.sign(self.data)),))
+                           lambda g, a=self: (g * a._constant(np.sign(a.data)),))
 
     __abs__ = abs
 
     def tanh(self):
         """tanh x.   d/dx tanh x = 1 - tanh² x"""
         return self._apply("tanh", np.tanh(self.data), (self,),
-                           lambda g: (g * (1 - self.tanh() ** 2),))
+                           lambda g, a=self: (g * (1 - a.tanh() ** 2),))
 
     def sigmoid(self):
         """σ(x) = 1/(1 + e^-x), as exp(-log(1 + e^-x)) so nothing overflows.
         d/dx σ(x) = σ(x)·(1 - σ(x))"""
-        def vjp(g):
-            s = self.sigmoid()
+        def vjp(g, a=self):
+            s = a.sigmoid()
             return (g * s * (1 - s),)
         return self._apply("sigmoid", np.exp(-np.logaddexp(0, -self.data)), (self,), vjp)
 
     def softplus(self):
         """log(1 + e^x), as logaddexp(0, x) so nothing overflows.   d/dx = σ(x)"""
         return self._apply("softplus", _np(np.logaddexp, 0, self.data).astype(self.dtype, copy=False),
-                           (self,), lambda g: (g * self.sigmoid(),))
+                           (self,), lambda g, a=self: (g * a.sigmoid(),))
 
     def relu(self):
         """max(0, x).   d/dx = 1 where x > 0, else 0 (also at 0, as in PyTorch)"""
         return self._apply("relu", np.maximum(self.data, 0), (self,),
-                           lambda g: (g * self._constant(self.data > 0),))
+                           lambda g, a=self: (_masked(g, a.data > 0),))
 
     def clip(self, lo=None, hi=None):
         """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
@@ -377,7 +391,7 @@ class Tensor:
         if hi is not None:
             inside &= self.data <= hi
         return self._apply("clip", np.clip(self.data, lo, hi), (self,),
-                           lambda g: (g * self._constant(inside),))
+                           lambda g, inside=inside: (_masked(g, inside),))
 
     clamp = clip
 
@@ -389,7 +403,7 @@ class Tensor:
         if dtype == self.dtype:
             return self
         return self._apply("astype", self.data.astype(dtype), (self,),
-                           lambda g: (g.astype(self.dtype),))
+                           lambda g, a=self: (g.astype(a.dtype),))
 
     def _constant(self, array):
         """A leaf holding `array` in this tensor's dtype (masks, slopes): no gradient flows in."""
@@ -401,8 +415,8 @@ class Tensor:
         """Σ x over `axis`.   d/dx = 1 for every element summed: the gradient is copied back"""
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        return self._apply("sum", _np(np.sum, self.data, axis=axes, keepdims=keepdims), (self,),
-                           lambda g: (_expand(_keep(g, axes, self.ndim, keepdims), self.shape),))
+        return self._apply("sum", _np(self.data.sum, axes, keepdims=keepdims), (self,),
+                           lambda g, a=self: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape),))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The sum divided by how many elements were summed."""
@@ -424,10 +438,10 @@ class Tensor:
         axes = _axes(axis, self.ndim)
         best = np_fn(self.data, axis=axes, keepdims=True)
 
-        def vjp(g):
-            hits = self.data == best
-            share = self._constant(hits / hits.sum(axis=axes, keepdims=True))
-            return (_expand(_keep(g, axes, self.ndim, keepdims), self.shape) * share,)
+        def vjp(g, a=self):
+            hits = a.data == best
+            share = a._constant(hits / hits.sum(axis=axes, keepdims=True))
+            return (_expand(_keep(g, axes, a.ndim, keepdims), a.shape) * share,)
         return self._apply(op, best if keepdims else best.reshape(_reduced_shape(self.shape, axes)),
                            (self,), vjp)
 
@@ -453,18 +467,22 @@ class Tensor:
         except ValueError:
             raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} elements) "
                              f"into shape {shape}") from None
-        return self._apply("reshape", data, (self,), lambda g: (g.reshape(self.shape),))
+        return self._apply("reshape", data, (self,), lambda g, a=self: (g.reshape(a.shape),))
 
     def transpose(self, *axes):
         """Axes reordered (reversed when none are given).   The gradient is reordered back."""
-        axes = _shape_of(axes) or tuple(reversed(range(self.ndim)))
-        axes = tuple(a % self.ndim for a in axes)
-        back = tuple(int(i) for i in np.argsort(axes))
-        return self._apply("transpose", self.data.transpose(axes), (self,),
-                           lambda g: (g.transpose(back),))
+        n = self.data.ndim
+        if axes:
+            axes = tuple(a % n for a in _shape_of(axes))
+            back = tuple(axes.index(i) for i in range(n))  # where each axis went: the way back
+        else:
+            axes = back = tuple(range(n - 1, -1, -1))  # all axes reversed: its own way back
+        data = self.data.transpose(axes)  # (NumPy checks that axes is an ordering of all axes)
+        return self._apply("transpose", data, (self,), lambda g, back=back: (g.transpose(back),))
 
     T = property(lambda self: self.transpose(), doc="all axes reversed (a matrix's transpose)")
-    mT = property(lambda self: self.transpose(*range(self.ndim - 2), -1, -2),
+    mT = property(lambda self: self.transpose() if self.ndim == 2
+                  else self.transpose(*range(self.ndim - 2), -1, -2),
                   doc="the last two axes swapped (a batch of matrices transposed)")
 
     def __getitem__(self, index):
@@ -472,7 +490,7 @@ class Tensor:
         The gradient goes back to the positions picked, added up where one is picked twice."""
         index = _plain_index(index)
         return self._apply("index", self.data[index], (self,),
-                           lambda g: (_scatter(g, index, self.shape),))
+                           lambda g, a=self, index=index: (_scatter(g, index, a.shape),))
 
 
 # ---- the helpers the VJPs share ----------------------------------------------------------
@@ -483,33 +501,59 @@ def _lift(x, like):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, numbers.Real):
-        return Tensor._apply("", np.asarray(x, dtype=like.dtype), (), None)
+        return Tensor._apply("", np.asarray(x, dtype=like.data.dtype), (), None)
     return Tensor(x)
 
 
 def _broadcast(op, f, a, b):
-    """f(a.data, b.data) with NumPy broadcasting, or a ValueError naming the op and both shapes."""
+    """f(a.data, b.data) with NumPy broadcasting and its warnings off, or a ValueError
+    naming the op and both shapes. (This is `_np` written out: it runs on every + - * /.)"""
+    token = _quiet()
     try:
-        return _np(f, a.data, b.data)
+        return f(a.data, b.data)
     except ValueError:
         raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
                          "(each axis, counted from the end, must be equal or 1)") from None
+    finally:
+        _restore(token)
+
+
+def _negated(g):
+    """-a: the gradient goes on with its sign flipped. (Needs nothing but g: made once.)"""
+    return (-g,)
 
 
 def _unbroadcast(g, like):
     """g made to fit the input `like`: summed over the axes that broadcasting added or
     stretched, so it has like's shape again, and in like's dtype (float32 stays float32).
+    None when `like` needs no gradient (data, constants): then there is nothing to compute.
 
     The one place where broadcasting is undone: every op's VJP ends with it.
     """
-    if g.dtype != like.dtype:
-        g = g.astype(like.dtype)
-    shape = like.shape
-    if g.shape == shape:
+    if not like.requires_grad:
+        return None
+    return _fit(g, like.data.shape, like.data.dtype)
+
+
+def _fit(g, shape, dtype):
+    """g summed over the axes that broadcasting added or stretched to reach g's shape from
+    `shape`, and cast to `dtype`. (The work of `_unbroadcast`.)"""
+    if g.data.dtype != dtype:
+        g = g.astype(dtype)
+    if g.data.shape == shape:
         return g
     added = g.ndim - len(shape)
     stretched = tuple(added + i for i, n in enumerate(shape) if n == 1 and g.shape[added + i] != 1)
+    if not stretched:  # (the common case, like a bias: only leading axes were added)
+        return g.sum(tuple(range(added)))
     return g.sum(tuple(range(added)) + stretched, keepdims=True).reshape(shape)
+
+
+def _masked(g, keep):
+    """g where the boolean array `keep` is True, 0 elsewhere: relu's and clip's gradient.
+    (g times a 0/1 mask, without first turning the mask into an array of floats.)"""
+    return Tensor._apply("mask", _np(np.multiply, g.data, keep), (g,),
+                         lambda gg, keep=keep: (_masked(gg, keep),))
 
 
 def _expand(g, shape):
@@ -517,7 +561,7 @@ def _expand(g, shape):
     if g.shape == shape:
         return g
     return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
-                         lambda gg: (_unbroadcast(gg, g),))
+                         lambda gg, g=g: (_unbroadcast(gg, g),))
 
 
 def _reduced_shape(shape, axes):
@@ -526,8 +570,8 @@ def _reduced_shape(shape, axes):
 
 def _keep(g, axes, ndim, keepdims):
     """A reduction's gradient with the reduced axes put back as length 1, ready to expand."""
-    if keepdims:
-        return g
+    if keepdims or g.data.ndim == 0:
+        return g  # (a single number broadcasts to any shape as it is)
     shape = list(g.shape)
     for a in axes:
         shape.insert(a, 1)
@@ -547,10 +591,22 @@ def _matmul_vjp(g, a, b):
     broadcast batch axes; a side that needs no gradient is skipped (it can be costly)."""
     a2 = a if a.ndim > 1 else a.reshape(1, -1)  # a vector is a one-row matrix…
     b2 = b if b.ndim > 1 else b.reshape(-1, 1)  # …or a one-column matrix
-    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
-    ga = _unbroadcast(g2 @ b2.mT, a2).reshape(a.shape) if a.requires_grad else None
-    gb = _unbroadcast(a2.mT @ g2, b2).reshape(b.shape) if b.requires_grad else None
+    g2 = g
+    if a.ndim != 2 or b.ndim != 2:  # (matrix @ matrix, the common case, needs no reshaping)
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+    ga = gb = None
+    if a.requires_grad:
+        ga = _fit(g2 @ b2.mT, a2.shape, a.dtype).reshape(a.shape)
+    if b.requires_grad:
+        if b2.ndim == 2 and b2.data.flags.f_contiguous and not b2.data.flags.c_contiguous:
+            # b is a transposed view, like weight.T in nn.Linear. (gᵀ @ a)ᵀ is the same matrix
+            # as aᵀ @ g, but comes out in b's memory order, so the weight's own gradient is an
+            # ordinary row-major array, and an optimizer's update of it runs at full speed.
+            gb = (g2.mT @ a2).mT
+        else:
+            gb = a2.mT @ g2
+        gb = _fit(gb, b2.shape, b.dtype).reshape(b.shape)
     return ga, gb
 
 
@@ -578,7 +634,7 @@ def _scatter(g, index, shape):
         out[index] = g.data  # slices and single integers never pick a position twice
     else:
         _np(np.add.at, out, index, g.data)
-    return Tensor._apply("scatter", out, (g,), lambda gg: (gg[index],))
+    return Tensor._apply("scatter", out, (g,), lambda gg, index=index: (gg[index],))
 
 
 # ---- functions of several tensors --------------------------------------------------------
@@ -596,7 +652,7 @@ def maximum(a, b):
     b = _lift(b, a)
     data = _broadcast("maximum", np.maximum, a, b)
 
-    def vjp(g):
+    def vjp(g, a=a, b=b):
         share_a = a._constant((a.data > b.data) + 0.5 * (a.data == b.data))
         return (_unbroadcast(g * share_a, a), _unbroadcast(g * (1 - share_a), b))
     return Tensor._apply("maximum", data, (a, b), vjp)
@@ -613,7 +669,7 @@ def concatenate(tensors, axis=0):
     axis = axis % data.ndim
     ends = np.cumsum([t.shape[axis] for t in tensors])
 
-    def vjp(g):
+    def vjp(g, tensors=tensors, axis=axis, ends=ends):
         lead = (slice(None),) * axis
         return tuple(g[lead + (slice(end - t.shape[axis], end),)] for t, end in zip(tensors, ends))
     return Tensor._apply("concatenate", data, tensors, vjp)

@@ -1,0 +1,183 @@
+"""The engine's fast paths give the same answers as the plain ones.
+
+Speed comes from a few specific choices (see benchmarks/): log_softmax is one op with its
+own VJP, the backward walk adds gradients in place where it owns the sum, constants get no
+gradient work, matmul gives a transposed weight its gradient in the weight's memory order.
+Each is checked here against the slow, obvious computation. (Timings live in benchmarks/,
+never in tests.)
+"""
+
+import numpy as np
+import pytest
+
+import tiny_grad as tg
+from tiny_grad import Tensor, Value, functional as F, nn, optim
+from tiny_grad.autograd import topological_order
+from tiny_grad.tensor import _unbroadcast
+
+
+def grads_of(fn, x, g):
+    """(fn(x), d/dx Σ fn(x)·g) for a fresh leaf holding x."""
+    leaf = Tensor(x, requires_grad=True)
+    out = fn(leaf)
+    out.backward(g)
+    return out.data, leaf.grad.data
+
+
+@pytest.mark.parametrize("shape, axis", [((4, 5), -1), ((4, 5), 0), ((2, 3, 4), 1), ((6,), 0),
+                                         ((2, 3, 4), (0, 2))])
+def test_log_softmax_op_equals_the_composite_value_and_gradient(shape, axis):
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 3, shape)
+    g = rng.normal(0, 1, shape)
+    fused = grads_of(lambda t: F.log_softmax(t, axis), x, g)
+    composite = grads_of(lambda t: F.log_softmax_composite(t, axis), x, g)
+    np.testing.assert_allclose(fused[0], composite[0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fused[1], composite[1], rtol=0, atol=1e-12)
+
+
+def test_log_softmax_op_second_derivatives_equal_the_composite():
+    rng = np.random.default_rng(2)
+    x0, v = rng.normal(0, 2, (3, 4)), rng.normal(0, 1, (3, 4))
+    hessian_vector = []
+    for log_softmax in (F.log_softmax, F.log_softmax_composite):
+        x = Tensor(x0, requires_grad=True)
+        loss = (log_softmax(x) * Tensor(v)).sum() + (log_softmax(x) ** 2).sum()
+        (g,) = tg.grad(loss, [x], create_graph=True)
+        (h,) = tg.grad((g * Tensor(v)).sum(), [x])
+        hessian_vector.append((g.data, h.data))
+    np.testing.assert_allclose(hessian_vector[0][0], hessian_vector[1][0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(hessian_vector[0][1], hessian_vector[1][1], rtol=0, atol=1e-10)
+
+
+def test_log_softmax_op_passes_gradcheck_and_gradgradcheck():
+    x = Tensor(np.random.default_rng(3).normal(0, 1, (3, 4)), requires_grad=True)
+    assert tg.gradcheck(lambda t: F.log_softmax(t, axis=1), [x])
+    assert tg.gradgradcheck(lambda t: F.log_softmax(t, axis=1), [x])
+
+
+def test_log_softmax_op_on_extreme_rows_matches_the_composite(recwarn):
+    x = np.array([[1000.0, 0.0, -1000.0], [-np.inf, 0.0, 1.0], [-np.inf, -np.inf, -np.inf]])
+    g = np.ones_like(x)
+    fused = grads_of(F.log_softmax, x, g)
+    composite = grads_of(F.log_softmax_composite, x, g)
+    np.testing.assert_array_equal(np.isfinite(fused[0]), np.isfinite(composite[0]))
+    finite = np.isfinite(composite[0])
+    np.testing.assert_allclose(fused[0][finite], composite[0][finite], atol=1e-12)
+    np.testing.assert_allclose(fused[1][:2], composite[1][:2], atol=1e-12)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_cross_entropy_graph_still_reads_log_softmax_pick_mean_negate():
+    logits = Tensor(np.random.default_rng(4).normal(0, 1, (5, 3)), requires_grad=True)
+    loss = F.cross_entropy(logits, [0, 2, 1, 1, 0])
+    ops = [node.op for node in topological_order([loss]) if node.op]
+    assert ops == ["log_softmax", "index", "neg", "sum", "/"]
+
+
+@pytest.mark.parametrize("kind", ["value", "tensor"])
+def test_in_place_sums_never_change_a_shared_gradient(kind):
+    # s = a + b hands one and the same gradient object to a and to b. a then gets more
+    # parts (from the two "+ a" below), which are summed in place: b must not see them.
+    make = (lambda v: Value(v)) if kind == "value" else (lambda v: Tensor([v, v], requires_grad=True))
+    a, b = make(2.0), make(-1.0)
+    s = a + b
+    t = s * 3.0 + a + a + a * a
+    (t if kind == "value" else t.sum()).backward()
+    grad = (lambda n: n.grad) if kind == "value" else (lambda n: n.grad.data[0])
+    assert grad(b) == 3.0
+    assert grad(a) == 3.0 + 1 + 1 + 2 * 2.0
+    assert grad(s) == 3.0
+
+
+def test_in_place_sums_give_the_same_gradients_as_plain_sums():
+    # A node used by many paths: the walk's running sum is added to in place.
+    x = Tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    terms = [x * k for k in range(1, 8)] + [x.exp(), x.tanh()]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    total.sum().backward()
+    want = sum(range(1, 8)) + np.exp(x.data) + 1 - np.tanh(x.data) ** 2
+    np.testing.assert_allclose(x.grad.data, want, rtol=1e-12)
+
+
+def test_grad_with_create_graph_keeps_every_sum_a_graph_node():
+    x = Tensor([0.5, -1.5], requires_grad=True)
+    y = (x * x + x * x * x + x).sum()  # x reaches y along five paths
+    (g,) = tg.grad(y, [x], create_graph=True)
+    np.testing.assert_allclose(g.data, 2 * x.data + 3 * x.data ** 2 + 1)
+    (h,) = tg.grad(g.sum(), [x])
+    np.testing.assert_allclose(h.data, 2 + 6 * x.data)
+
+
+def test_a_failed_backward_leaves_no_half_summed_gradients_behind():
+    x = Tensor([0.0, 4.0], requires_grad=True)
+    y = (x.sqrt() + x).sum()  # d√x/dx is inf at 0
+    with pytest.raises(tg.AnomalyError):
+        with tg.detect_anomaly():
+            y.backward(retain_graph=True)
+    assert x.grad is None
+    assert all(node._pending is None for node in topological_order([y]))
+    y.backward()  # and the graph still works
+    assert x.grad.data[1] == pytest.approx(1 / 4 + 1)
+
+
+def test_backward_from_inside_a_vjp_is_refused_clearly():
+    a = Value(2.0)
+    other = a * 3.0
+
+    def vjp(g):
+        other.backward()
+        return (g,)
+
+    out = Value._apply("sneaky", a.data, (a,), vjp)
+    with pytest.raises(RuntimeError, match="inside a VJP"):
+        out.backward()
+
+
+def test_constants_get_no_gradient_work():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    assert _unbroadcast(Tensor([1.0, 1.0]), c) is None
+    (gx, gc) = tg.grad((x * c).sum(), [x, c], allow_unused=True)
+    np.testing.assert_array_equal(gx.data, [3.0, 4.0])
+    assert gc is None
+
+
+def test_linear_weight_gradient_is_row_major_like_the_weight():
+    layer = nn.Linear(5, 3, dtype=np.float32)
+    x = Tensor(np.random.default_rng(5).normal(0, 1, (4, 5)).astype(np.float32))
+    layer(x).sum().backward()
+    assert layer.weight.grad.data.flags.c_contiguous
+    np.testing.assert_allclose(layer.weight.grad.data, np.ones((4, 3)).T @ x.data, rtol=1e-6)
+
+
+def test_float32_stays_float32_end_to_end():
+    tg.manual_seed(0)
+    model = nn.MLP(6, [8, 3], dtype=np.float32)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x = Tensor(np.random.default_rng(6).normal(0, 1, (4, 6)), dtype=np.float32)
+    loss = F.cross_entropy(model(x), [0, 1, 2, 1])
+    loss.backward()
+    order = topological_order([loss])
+    assert {node.data.dtype for node in order} == {np.dtype(np.float32)}
+    assert {node.grad.data.dtype for node in order if node.requires_grad} == {np.dtype(np.float32)}
+    opt.step()
+    assert {p.data.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("axes", [(2, 0, 1), (1, 2, 0), (0, 2, 1), (-1, 0, 1)])
+def test_transpose_gradient_goes_back_to_the_original_axes(axes):
+    x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    g = np.random.default_rng(7).normal(0, 1, x.transpose(*axes).shape)
+    x.transpose(*axes).backward(g)
+    back = np.argsort([a % 3 for a in axes])
+    np.testing.assert_array_equal(x.grad.data, g.transpose(back))
+
+
+def test_relu_and_clip_gradients_keep_the_dtype_and_the_zeros():
+    x = Tensor(np.array([-1.0, 0.0, 0.5, 2.0], np.float32), requires_grad=True)
+    (x.relu() * 3.0 + x.clip(0.0, 1.0)).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 4.0, 3.0])
