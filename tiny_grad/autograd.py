@@ -22,6 +22,11 @@ Backward is three steps:
 3. store the gradients (leaves add to what they had, as in PyTorch) and free the
    VJPs, unless `retain_graph=True`, so a second backward cannot double count.
 
+Besides the walk, this file holds what both engines share around it: `make_node` (every
+result of every operation is made there), `no_grad`/`enable_grad` (whether results
+remember their parents), `grad()` (gradients returned instead of stored), and
+`detect_anomaly` (the first NaN or inf raises, naming the op and the user's line).
+
 Speed comes from doing little per node, never from hiding what happens: a node is a
 few slots (`__slots__`), graphs hold no reference cycles (a VJP captures its inputs,
 never its output), so they are freed the moment they are dropped, and the walk keeps
@@ -121,7 +126,7 @@ def _bad_numbers(data):
 def check_forward(out):
     """Anomaly mode, forward: remember where `out` was made, and raise if it is not finite.
 
-    Called by Value and Tensor for every result they make while detect_anomaly() is on.
+    Called by make_node for every result Value and Tensor make while detect_anomaly() is on.
     """
     if _walking:
         return
@@ -286,7 +291,8 @@ def _walk(order, create_graph):
             if total is None:
                 parent._pending = pg
             elif parent._mark is mine:
-                total.data += pg.data
+                with np.errstate(all="ignore"):  # inf + -inf is nan here too, without a warning
+                    total.data += pg.data
             else:
                 parent._pending = total + pg
                 if not create_graph:
