@@ -266,3 +266,8 @@ def test_the_committed_two_layer_figure_can_be_drawn_again(tmp_path):
     committed = script.with_suffix(".svg").read_text(encoding="utf-8")
     for text in ("0.weight", "0.bias", "2.weight", "2.bias", "loss", "shape (5, 3) float64"):
         assert text in svg and text in committed
+
+
+def test_negative_zero_is_drawn_as_zero():
+    x = Value(-0.0, label="z")
+    assert "data 0.0000" in draw_graph(x).source and "-0.0000" not in draw_graph(x).source

@@ -117,7 +117,9 @@ def _format_nested(x, precision):
 
 def _format_number(x, precision):
     """x with `precision` digits after the point; e-notation if it would show as 0 or is huge."""
-    if x == 0 or 10.0 ** -precision <= abs(x) < 1e6:
+    if x == 0:
+        return f"{0.0:.{precision}f}"  # never "-0.0000": a learner would wonder what it means
+    if 10.0 ** -precision <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"  # also prints nan and inf as "nan" and "inf"
 
