@@ -8,11 +8,11 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _grad          its gradient, a node of the same type, or None
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
+    _add_in_place(g)  add g's numbers into this node's own (only for sums the walk made)
     _pending       scratch space for the walk: the gradient summed so far (else None)
     _mark          scratch space for the walk: marks (visited, "this sum is mine")
 
-That is all this file knows about them: it never looks at floats or arrays (the one
-exception: it adds two gradients' `.data` in place, where that is safe; see `_walk`).
+That is all this file knows about them: it never looks at floats or arrays.
 Backward is three steps:
 
 1. order the graph so that every node comes after its parents (iteratively, so a
@@ -291,8 +291,7 @@ def _walk(order, create_graph):
             if total is None:
                 parent._pending = pg
             elif parent._mark is mine:
-                with np.errstate(all="ignore"):  # inf + -inf is nan here too, without a warning
-                    total.data += pg.data
+                total._add_in_place(pg)
             else:
                 parent._pending = total + pg
                 if not create_graph:

@@ -101,6 +101,9 @@ class Value:
     def _seed_grad(self, g):
         return Value(1.0) if g is None else _lift(g)
 
+    def _add_in_place(self, g):
+        self.data += g.data
+
     def backward(self, retain_graph=None, create_graph=False):
         """Fill `.grad` of every value this one depends on with d(self)/d(that value)."""
         autograd.backward(self, None, retain_graph, create_graph)

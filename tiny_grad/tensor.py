@@ -251,6 +251,9 @@ class Tensor:
             raise ValueError(f"backward: the gradient has shape {g.shape}, but the output has shape {self.shape}")
         return g
 
+    def _add_in_place(self, g):
+        _np(np.add, self.data, g.data, out=self.data)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
         autograd.backward(self, gradient, retain_graph, create_graph)
