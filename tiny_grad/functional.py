@@ -29,7 +29,7 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 import numpy as np
 
 from .autograd import is_grad_enabled
-from .tensor import Tensor, _axes, _lift, _np, _quiet, _restore
+from .tensor import Tensor, _axes, _lift, _max_shift, _np
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
@@ -66,11 +66,8 @@ def log_softmax(x, axis=-1):
     the VJP takes those numbers as they are instead of computing softmax(x) anew.
     """
     axis = _axes(axis, x.ndim)  # as a tuple of axes, which NumPy takes too
-    with _np_quiet():
-        m = np.max(x.data, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)  # a row of all -inf stays -inf (as in logsumexp)
-        shifted = x.data - m  # ≤ 0, so e^shifted never overflows
-        data = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = _np(np.subtract, x.data, _max_shift(x.data, axis))  # ≤ 0: e^shifted ≤ 1
+    data = _np(np.subtract, shifted, _np(np.log, np.exp(shifted).sum(axis=axis, keepdims=True)))
 
     def vjp(g, x=x):
         if is_grad_enabled():  # building a graph of the gradient: p must be a function of x
@@ -205,16 +202,6 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weigh
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-
-class _np_quiet:
-    """`with _np_quiet():` NumPy's floating-point warnings off for a few lines (see tensor._np)."""
-
-    def __enter__(self):
-        self.token = _quiet()
-
-    def __exit__(self, *exc):
-        _restore(self.token)
-
 
 def _check_reduction(reduction):
     if reduction not in _REDUCTIONS:

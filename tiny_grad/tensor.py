@@ -453,8 +453,7 @@ class Tensor:
         d/dx = softmax(x). Built from exp, sum and log, so its graph shows the trick."""
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        m = np.max(self.data, axis=axes, keepdims=True)
-        m = self._constant(np.where(np.isfinite(m), m, 0))  # a row of all -inf stays -inf
+        m = self._constant(_max_shift(self.data, axes))
         out = (self - m).exp().sum(axes, keepdims=True).log() + m
         return out if keepdims else out.reshape(_reduced_shape(self.shape, axes))
 
@@ -554,7 +553,8 @@ def _fit(g, shape, dtype):
 
 def _masked(g, keep):
     """g where the boolean array `keep` is True, 0 elsewhere: relu's and clip's gradient.
-    (g times a 0/1 mask, without first turning the mask into an array of floats.)"""
+    (g times a 0/1 mask, without first turning the mask into an array of floats.)
+    d/dg = 1 where keep, 0 elsewhere: its VJP is the same mask again."""
     return Tensor._apply("mask", _np(np.multiply, g.data, keep), (g,),
                          lambda gg, keep=keep: (_masked(gg, keep),))
 
@@ -565,6 +565,14 @@ def _expand(g, shape):
         return g
     return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
                          lambda gg, g=g: (_unbroadcast(gg, g),))
+
+
+def _max_shift(data, axes):
+    """The largest value along `axes` (kept as length-1 axes), to subtract before e^x so that
+    nothing overflows: e^(x - m) ≤ 1. Where that largest value is not finite (a row of all
+    -inf), 0 instead, so the row stays -inf rather than becoming -inf - (-inf) = nan."""
+    m = np.max(data, axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
 
 
 def _reduced_shape(shape, axes):
