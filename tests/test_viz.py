@@ -218,13 +218,19 @@ def check_missing_dot_error(excinfo, target):
     assert [p.name for p in source_path.parent.iterdir()] == [source_path.name]
 
 
-def test_missing_dot_saves_source_and_says_how_to_install(tmp_path, monkeypatch):
+@pytest.fixture
+def no_dot(tmp_path, monkeypatch):
+    """PATH is an empty folder, so Graphviz's `dot` cannot be found; returns an empty output folder."""
     empty = tmp_path / "empty_bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    target = out_dir / "graph.svg"
+    return out_dir
+
+
+def test_missing_dot_saves_source_and_says_how_to_install(no_dot):
+    target = no_dot / "graph.svg"
     L, _ = example()
     with pytest.raises(GraphvizNotFoundError) as excinfo:
         save_graph(draw_graph(L), target)
@@ -232,15 +238,10 @@ def test_missing_dot_saves_source_and_says_how_to_install(tmp_path, monkeypatch)
     assert isinstance(excinfo.value, RuntimeError)
 
 
-def test_dot_vanishing_after_the_check_gives_the_same_error(tmp_path, monkeypatch):
+def test_dot_vanishing_after_the_check_gives_the_same_error(no_dot, monkeypatch):
     # shutil.which says yes, but running `dot` fails: graphviz raises ExecutableNotFound.
-    empty = tmp_path / "empty_bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
     monkeypatch.setattr(viz.shutil, "which", lambda name: "/usr/bin/" + name)
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
-    target = out_dir / "graph.png"
+    target = no_dot / "graph.png"
     L, _ = example()
     with pytest.raises(GraphvizNotFoundError) as excinfo:
         save_graph(draw_graph(L), target)
