@@ -127,7 +127,7 @@ def test_backward_from_inside_a_vjp_is_refused_clearly():
     a = Value(2.0)
     other = a * 3.0
 
-    def vjp(g):
+    def vjp(g, a):
         other.backward()
         return (g,)
 

@@ -7,7 +7,7 @@ from tiny_grad import GradcheckError, Value, gradcheck
 
 def wrong_square(a):
     """A test-only op: forward a², but a VJP that claims d/da a² = 3a (it is 2a)."""
-    return Value._apply("wrong_square", a.data ** 2, (a,), lambda g: (g * 3 * a,))
+    return Value._apply("wrong_square", a.data ** 2, (a,), lambda g, a: (g * 3 * a,))
 
 
 def test_passes_a_correct_derivative():

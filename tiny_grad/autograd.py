@@ -3,8 +3,9 @@
 Every number or array that tiny_grad computes is a *node* of a graph. A node offers:
 
     parents        tuple of the nodes it was computed from; () for a leaf
-    _vjp           "vector-Jacobian product": given the gradient of this node,
-                   return one gradient per parent (None where none flows)
+    _vjp           "vector-Jacobian product": called as _vjp(g, *parents) with the
+                   gradient of this node and its parents, it returns one gradient
+                   per parent (None where none flows)
     _grad          its gradient, a node of the same type, or None
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
@@ -28,8 +29,9 @@ remember their parents), `grad()` (gradients returned instead of stored), and
 `detect_anomaly` (the first NaN or inf raises, naming the op and the user's line).
 
 Speed comes from doing little per node, never from hiding what happens: a node is a
-few slots (`__slots__`), graphs hold no reference cycles (a VJP captures its inputs,
-never its output), so they are freed the moment they are dropped, and the walk keeps
+few slots (`__slots__`); a VJP is handed the node's parents when it is called, so one
+function per op can serve every node; graphs hold no reference cycles (nothing points
+back at a result), so they are freed the moment they are dropped; and the walk keeps
 its running sums on the nodes themselves instead of in dictionaries.
 """
 
@@ -244,23 +246,24 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
             g = out._seed_grad(g)
             out._pending = g if out._pending is None else out._pending + g
         _walk(order, create_graph)
-        if inputs is None:
-            # Only now, with the whole walk done, are gradients stored.
-            for node in order:
-                g = node._pending
-                if g is not None:
+        result = None if inputs is None else tuple(getattr(x, "_pending", None) for x in inputs)
+        # Only now, with the whole walk done, are gradients stored (not by grad(), which
+        # returns them), the walk's sums let go, and, unless retain_graph, the VJPs too.
+        for node in order:
+            g = node._pending
+            if g is not None:
+                node._pending = None
+                if inputs is None:
                     # A leaf adds to the gradient it already had; an inner node holds this pass's.
                     node._grad = g if node.parents or node._grad is None else node._grad + g
-            result = None
-        else:
-            result = tuple(getattr(x, "_pending", None) for x in inputs)
-    finally:
-        _grad_enabled, _walking = saved
+            if not retain_graph:
+                node._vjp = None
+    except BaseException:
         for node in order:
             node._pending = None
-    if not retain_graph:
-        for node in order:
-            node._vjp = None
+        raise
+    finally:
+        _grad_enabled, _walking = saved
     return result
 
 
@@ -281,7 +284,7 @@ def _walk(order, create_graph):
         g = node._pending
         if g is None or not node.parents:
             continue  # no gradient reaches this node, or it is a leaf
-        parent_grads = node._vjp(g)
+        parent_grads = node._vjp(g, *node.parents)
         if _anomaly_enabled:
             _check_backward(node, parent_grads)
         for parent, pg in zip(node.parents, parent_grads):

@@ -193,11 +193,11 @@ def _listen_to_backward(root, order, gradient):
     heard = {}
 
     def listening(node, vjp):
-        def vjp_that_reports(g):
-            input_grads = vjp(g)
+        def vjp_that_reports(g, *inputs):
+            input_grads = vjp(g, *inputs)
             # A VJP is linear in g, so with g = 1 it gives the local derivative itself.
             # (For a Tensor that would be a whole Jacobian: there we keep only the result.)
-            ones = vjp(Value(1.0)) if isinstance(node, Value) else [None] * len(input_grads)
+            ones = vjp(Value(1.0), *inputs) if isinstance(node, Value) else [None] * len(input_grads)
             heard[id(node)] = [
                 (parent, pg, None if local is None else float(local.data))
                 for parent, pg, local in zip(node.parents, input_grads, ones)

@@ -7,11 +7,12 @@ Read this file first. Every operation below does two things:
   derivative. The VJP ("vector-Jacobian product") receives g = dL/d(result) and
   returns dL/d(input) = g * d(result)/d(input) for each input: the chain rule.
 
-The VJPs are written with Value operations themselves (`g * other`, not floats),
-so when asked (`create_graph=True`) the backward pass is a graph too, and can be
-differentiated again. They use the inputs, never the result: a result that
-pointed at itself through its VJP would be a reference cycle, and the graph
-would outlive its last user.
+A VJP is called as `vjp(g, *inputs)`: it receives the result's gradient and the
+op's inputs (the node's parents), so it needs to remember nothing itself. It is
+written with Value operations (`g * b`, not floats), so when asked
+(`create_graph=True`) the backward pass is a graph too, and can be differentiated
+again. It uses the inputs, never the result: a result that pointed at itself
+through its VJP would be a reference cycle, and the graph would outlive its last user.
 
 The walk that calls the VJPs in the right order lives in `autograd.py`: read it next.
 """
@@ -113,37 +114,51 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # ---- arithmetic -----------------------------------------------------------------------
-    # Each VJP names the inputs it needs as default arguments (`a=self, b=other`): they are
-    # bound when the op runs. That is the same as a closure, but makes two Python objects
-    # per node instead of four; a graph of 100,000 scalar nodes feels the difference, mostly
-    # in the time the cycle collector spends looking at them. A VJP that needs nothing but g
-    # (those of +, - and unary -) is made once, below the class, and shared by every node.
+    # Below each op is its VJP: a static method of g and the op's inputs (a, b), made once
+    # and shared by every node of that op. A node is then just a Value and its tuple of
+    # parents; a graph of 100,000 scalar nodes holds nothing else, and Python's cycle
+    # collector, which looks through every object alive, has that much less to look at.
 
     def __add__(self, other):
         """a + b.   d/da = 1, d/db = 1"""
         other = _lift(other)
         if other is NotImplemented:
             return other
-        return self._apply("+", self.data + other.data, (self, other), _both)
+        return self._apply("+", self.data + other.data, (self, other), Value._add_vjp)
+
+    @staticmethod
+    def _add_vjp(g, a, b):
+        return g, g  # the same gradient, unchanged, to both inputs
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
         other = _lift(other)
         if other is NotImplemented:
             return other
-        return self._apply("*", self.data * other.data, (self, other),
-                           lambda g, a=self, b=other: (g * b, g * a))
+        return self._apply("*", self.data * other.data, (self, other), Value._mul_vjp)
+
+    @staticmethod
+    def _mul_vjp(g, a, b):
+        return g * b, g * a
 
     def __neg__(self):
         """-a.   d/da = -1"""
-        return self._apply("neg", -self.data, (self,), _negated)
+        return self._apply("neg", -self.data, (self,), Value._neg_vjp)
+
+    @staticmethod
+    def _neg_vjp(g, a):
+        return (-g,)
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
         other = _lift(other)
         if other is NotImplemented:
             return other
-        return self._apply("-", self.data - other.data, (self, other), _first_minus_second)
+        return self._apply("-", self.data - other.data, (self, other), Value._sub_vjp)
+
+    @staticmethod
+    def _sub_vjp(g, a, b):
+        return g, -g
 
     def __truediv__(self, other):
         """a / b.   d/da = 1/b, d/db = -a/b²"""
@@ -151,23 +166,27 @@ class Value:
         if other is NotImplemented:
             return other
         return self._apply("/", _ieee(operator.truediv, np.divide, self.data, other.data),
-                           (self, other),
-                           lambda g, a=self, b=other: (g / b, -g * a / (b * b)))
+                           (self, other), Value._div_vjp)
+
+    @staticmethod
+    def _div_vjp(g, a, b):
+        return g / b, -g * a / (b * b)
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
         a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a   (0 at a = 0)"""
         if isinstance(other, Value):
             return self._apply("**", _ieee(math.pow, np.power, self.data, other.data),
-                               (self, other),
-                               lambda g, a=self, b=other: (
-                                   g * b * a ** (b - 1),
-                                   g * a ** b * (a.log() if a.data != 0 else 0.0)))  # a^b·log a → 0
+                               (self, other), Value._pow_vjp)
         if not isinstance(other, _REAL):
             return NotImplemented
-        n = float(other)
+        n = float(other)  # a number is not an input, so this VJP remembers it (n=n)
         return self._apply(f"**{n:g}", _ieee(math.pow, np.power, self.data, n), (self,),
-                           lambda g, a=self, n=n: (g * n * a ** (n - 1) if n != 0 else g * 0,))
+                           lambda g, a, n=n: (g * n * a ** (n - 1) if n != 0 else g * 0,))
+
+    @staticmethod
+    def _pow_vjp(g, a, b):
+        return g * b * a ** (b - 1), g * a ** b * (a.log() if a.data != 0 else 0.0)  # a^b·log a → 0
 
     # The same operations with the number on the left: 2 * a, 1 - a, 3 / a, 2 ** a.
     __radd__ = _reflected(operator.add)
@@ -180,58 +199,62 @@ class Value:
 
     def exp(self):
         """e^a.   d/da e^a = e^a"""
-        return self._apply("exp", _ieee(math.exp, np.exp, self.data), (self,),
-                           lambda g, a=self: (g * a.exp(),))
+        return self._apply("exp", _ieee(math.exp, np.exp, self.data), (self,), Value._exp_vjp)
+
+    @staticmethod
+    def _exp_vjp(g, a):
+        return (g * a.exp(),)
 
     def log(self):
         """Natural logarithm.   d/da log a = 1/a   (log 0 = -inf)"""
-        return self._apply("log", _ieee(math.log, np.log, self.data), (self,),
-                           lambda g, a=self: (g / a,))
+        return self._apply("log", _ieee(math.log, np.log, self.data), (self,), Value._log_vjp)
+
+    @staticmethod
+    def _log_vjp(g, a):
+        return (g / a,)
 
     def sqrt(self):
         """√a.   d/da √a = 1/(2√a)"""
-        return self._apply("sqrt", _ieee(math.sqrt, np.sqrt, self.data), (self,),
-                           lambda g, a=self: (g / (2 * a.sqrt()),))
+        return self._apply("sqrt", _ieee(math.sqrt, np.sqrt, self.data), (self,), Value._sqrt_vjp)
+
+    @staticmethod
+    def _sqrt_vjp(g, a):
+        return (g / (2 * a.sqrt()),)
 
     def tanh(self):
         """tanh a.   d/da tanh a = 1 - tanh² a"""
-        return self._apply("tanh", math.tanh(self.data), (self,),
-                           lambda g, a=self: (g * (1 - a.tanh() ** 2),))
+        return self._apply("tanh", math.tanh(self.data), (self,), Value._tanh_vjp)
+
+    @staticmethod
+    def _tanh_vjp(g, a):
+        return (g * (1 - a.tanh() ** 2),)
 
     def sigmoid(self):
         """σ(a) = 1/(1 + e^-a).   d/da σ(a) = σ(a)·(1 - σ(a))"""
-        def vjp(g, a=self):
-            s = a.sigmoid()
-            return (g * s * (1 - s),)
-        return self._apply("sigmoid", _sigmoid(self.data), (self,), vjp)
+        return self._apply("sigmoid", _sigmoid(self.data), (self,), Value._sigmoid_vjp)
+
+    @staticmethod
+    def _sigmoid_vjp(g, a):
+        s = a.sigmoid()
+        return (g * s * (1 - s),)
 
     def relu(self):
         """max(0, a).   d/da = 1 if a > 0 else 0   (0 at the kink, as in PyTorch)"""
-        return self._apply("relu", max(self.data, 0.0), (self,),
-                           lambda g, slope=(1.0 if self.data > 0 else 0.0): (g * slope,))
+        return self._apply("relu", max(self.data, 0.0), (self,), Value._relu_vjp)
+
+    @staticmethod
+    def _relu_vjp(g, a):
+        return (g * (1.0 if a.data > 0 else 0.0),)
 
     def abs(self):
         """|a|.   d/da |a| = sign(a)   (0 at a = 0, as in PyTorch)"""
-        return self._apply("abs", abs(self.data), (self,),
-                           lambda g, sign=(self.data > 0) - (self.data < 0): (g * sign,))
+        return self._apply("abs", abs(self.data), (self,), Value._abs_vjp)
+
+    @staticmethod
+    def _abs_vjp(g, a):
+        return (g * ((a.data > 0) - (a.data < 0)),)
 
     __abs__ = abs
-
-
-# The VJPs that need nothing but g, shared by every node of their op.
-def _both(g):
-    """a + b: the gradient goes on, unchanged, to both inputs."""
-    return g, g
-
-
-def _negated(g):
-    """-a: the gradient goes on with its sign flipped."""
-    return (-g,)
-
-
-def _first_minus_second(g):
-    """a - b: unchanged to a, sign flipped to b."""
-    return g, -g
 
 
 def _lift(x):

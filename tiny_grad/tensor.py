@@ -14,9 +14,10 @@ of its inputs. Three things are new compared with Value:
   records a graph only if one of its inputs requires a gradient.
 
 VJPs are written in Tensor operations, so with `create_graph=True` the backward
-pass is itself a graph and can be differentiated again. As in scalar.py, a VJP names the
-inputs it needs as default arguments (`lambda g, a=self, b=other: ...`), and it skips the
-work for an input that needs no gradient (data, constants): `_unbroadcast` returns None.
+pass is itself a graph and can be differentiated again. As in scalar.py, a VJP is called
+with g and the op's inputs (`lambda g, a, b: ...`); anything else it needs (an axis, a
+mask) it keeps as a default argument. It skips the work for an input that needs no
+gradient (data, constants): `_unbroadcast` returns None.
 
 Nothing is copied or widened that need not be: results keep their inputs' dtype (float32
 stays float32, gradients included), a gradient that passes through unchanged is the same
@@ -264,20 +265,20 @@ class Tensor:
         """a + b.   d/da = 1, d/db = 1"""
         other = _lift(other, self)
         return self._apply("+", _broadcast("+", np.add, self, other), (self, other),
-                           lambda g, a=self, b=other: (_unbroadcast(g, a), _unbroadcast(g, b)))
+                           lambda g, a, b: (_unbroadcast(g, a), _unbroadcast(g, b)))
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
         other = _lift(other, self)
         return self._apply("-", _broadcast("-", np.subtract, self, other), (self, other),
-                           lambda g, a=self, b=other: (_unbroadcast(g, a),
+                           lambda g, a, b: (_unbroadcast(g, a),
                                                        -_unbroadcast(g, b) if b.requires_grad else None))
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
         other = _lift(other, self)
         return self._apply("*", _broadcast("*", np.multiply, self, other), (self, other),
-                           lambda g, a=self, b=other: (
+                           lambda g, a, b: (
                                _unbroadcast(g * b, a) if a.requires_grad else None,
                                _unbroadcast(g * a, b) if b.requires_grad else None))
 
@@ -285,7 +286,7 @@ class Tensor:
         """a / b.   d/da = 1/b, d/db = -a/b²"""
         other = _lift(other, self)
         return self._apply("/", _broadcast("/", np.divide, self, other), (self, other),
-                           lambda g, a=self, b=other: (
+                           lambda g, a, b: (
                                _unbroadcast(g / b, a) if a.requires_grad else None,
                                _unbroadcast(-g * a / (b * b), b) if b.requires_grad else None))
 
@@ -295,10 +296,10 @@ class Tensor:
         if isinstance(other, numbers.Real):
             n = float(other)
             return self._apply(f"**{n:g}", _np(np.power, self.data, self.data.dtype.type(n)), (self,),
-                               lambda g, a=self, n=n: (g * n * a ** (n - 1) if n != 0 else g * 0,))
+                               lambda g, a, n=n: (g * n * a ** (n - 1) if n != 0 else g * 0,))
         other = _lift(other, self)
 
-        def vjp(g, a=self, b=other):
+        def vjp(g, a, b):
             grad_a = _unbroadcast(g * b * a ** (b - 1), a) if a.requires_grad else None
             if not b.requires_grad:
                 return grad_a, None
@@ -316,7 +317,7 @@ class Tensor:
         except ValueError:
             raise ValueError(_matmul_message(self.shape, other.shape)) from None
         return self._apply("@", data, (self, other),
-                           lambda g, a=self, b=other: _matmul_vjp(g, a, b))
+                           _matmul_vjp)
 
     def __neg__(self):
         """-a.   d/da = -1"""
@@ -345,33 +346,33 @@ class Tensor:
 
     def exp(self):
         """e^x.   d/dx e^x = e^x"""
-        return self._apply("exp", _np(np.exp, self.data), (self,), lambda g, a=self: (g * a.exp(),))
+        return self._apply("exp", _np(np.exp, self.data), (self,), lambda g, a: (g * a.exp(),))
 
     def log(self):
         """Natural logarithm.   d/dx log x = 1/x   (log 0 = -inf)"""
-        return self._apply("log", _np(np.log, self.data), (self,), lambda g, a=self: (g / a,))
+        return self._apply("log", _np(np.log, self.data), (self,), lambda g, a: (g / a,))
 
     def sqrt(self):
         """√x.   d/dx √x = 1/(2√x)"""
         return self._apply("sqrt", _np(np.sqrt, self.data), (self,),
-                           lambda g, a=self: (g / (2 * a.sqrt()),))
+                           lambda g, a: (g / (2 * a.sqrt()),))
 
     def abs(self):
         """|x|.   d/dx |x| = sign(x)   (0 at x = 0)"""
         return self._apply("abs", np.abs(self.data), (self,),
-                           lambda g, a=self: (g * a._constant(np.sign(a.data)),))
+                           lambda g, a: (g * a._constant(np.sign(a.data)),))
 
     __abs__ = abs
 
     def tanh(self):
         """tanh x.   d/dx tanh x = 1 - tanh² x"""
         return self._apply("tanh", np.tanh(self.data), (self,),
-                           lambda g, a=self: (g * (1 - a.tanh() ** 2),))
+                           lambda g, a: (g * (1 - a.tanh() ** 2),))
 
     def sigmoid(self):
         """σ(x) = 1/(1 + e^-x), as exp(-log(1 + e^-x)) so nothing overflows.
         d/dx σ(x) = σ(x)·(1 - σ(x))"""
-        def vjp(g, a=self):
+        def vjp(g, a):
             s = a.sigmoid()
             return (g * s * (1 - s),)
         return self._apply("sigmoid", np.exp(-np.logaddexp(0, -self.data)), (self,), vjp)
@@ -379,12 +380,12 @@ class Tensor:
     def softplus(self):
         """log(1 + e^x), as logaddexp(0, x) so nothing overflows.   d/dx = σ(x)"""
         return self._apply("softplus", _np(np.logaddexp, 0, self.data).astype(self.dtype, copy=False),
-                           (self,), lambda g, a=self: (g * a.sigmoid(),))
+                           (self,), lambda g, a: (g * a.sigmoid(),))
 
     def relu(self):
         """max(0, x).   d/dx = 1 where x > 0, else 0 (also at 0, as in PyTorch)"""
         return self._apply("relu", np.maximum(self.data, 0), (self,),
-                           lambda g, a=self: (_masked(g, a.data > 0),))
+                           lambda g, a: (_masked(g, a.data > 0),))
 
     def clip(self, lo=None, hi=None):
         """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
@@ -394,7 +395,7 @@ class Tensor:
         if hi is not None:
             inside &= self.data <= hi
         return self._apply("clip", np.clip(self.data, lo, hi), (self,),
-                           lambda g, inside=inside: (_masked(g, inside),))
+                           lambda g, a, inside=inside: (_masked(g, inside),))
 
     clamp = clip
 
@@ -406,7 +407,7 @@ class Tensor:
         if dtype == self.dtype:
             return self
         return self._apply("astype", self.data.astype(dtype), (self,),
-                           lambda g, a=self: (g.astype(a.dtype),))
+                           lambda g, a: (g.astype(a.dtype),))
 
     def _constant(self, array):
         """A leaf holding `array` in this tensor's dtype (masks, slopes): no gradient flows in."""
@@ -419,7 +420,7 @@ class Tensor:
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
         return self._apply("sum", _np(self.data.sum, axes, keepdims=keepdims), (self,),
-                           lambda g, a=self: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape),))
+                           lambda g, a: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape),))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The sum divided by how many elements were summed."""
@@ -441,7 +442,7 @@ class Tensor:
         axes = _axes(axis, self.ndim)
         best = np_fn(self.data, axis=axes, keepdims=True)
 
-        def vjp(g, a=self):
+        def vjp(g, a):
             hits = a.data == best
             share = a._constant(hits / hits.sum(axis=axes, keepdims=True))
             return (_expand(_keep(g, axes, a.ndim, keepdims), a.shape) * share,)
@@ -469,7 +470,7 @@ class Tensor:
         except ValueError:
             raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} elements) "
                              f"into shape {shape}") from None
-        return self._apply("reshape", data, (self,), lambda g, a=self: (g.reshape(a.shape),))
+        return self._apply("reshape", data, (self,), lambda g, a: (g.reshape(a.shape),))
 
     def transpose(self, *axes):
         """Axes reordered (reversed when none are given).   The gradient is reordered back."""
@@ -480,7 +481,7 @@ class Tensor:
         else:
             axes = back = tuple(range(n - 1, -1, -1))  # all axes reversed: its own way back
         data = self.data.transpose(axes)  # (NumPy checks that axes is an ordering of all axes)
-        return self._apply("transpose", data, (self,), lambda g, back=back: (g.transpose(back),))
+        return self._apply("transpose", data, (self,), lambda g, a, back=back: (g.transpose(back),))
 
     T = property(lambda self: self.transpose(), doc="all axes reversed (a matrix's transpose)")
     mT = property(lambda self: self.transpose() if self.ndim == 2
@@ -492,7 +493,7 @@ class Tensor:
         The gradient goes back to the positions picked, added up where one is picked twice."""
         index = _plain_index(index)
         return self._apply("index", self.data[index], (self,),
-                           lambda g, a=self, index=index: (_scatter(g, index, a.shape),))
+                           lambda g, a, index=index: (_scatter(g, index, a.shape),))
 
 
 # ---- the helpers the VJPs share ----------------------------------------------------------
@@ -520,7 +521,7 @@ def _broadcast(op, f, a, b):
         _restore(token)
 
 
-def _negated(g):
+def _negated(g, a):
     """-a: the gradient goes on with its sign flipped. (Needs nothing but g: made once.)"""
     return (-g,)
 
@@ -556,7 +557,7 @@ def _masked(g, keep):
     (g times a 0/1 mask, without first turning the mask into an array of floats.)
     d/dg = 1 where keep, 0 elsewhere: its VJP is the same mask again."""
     return Tensor._apply("mask", _np(np.multiply, g.data, keep), (g,),
-                         lambda gg, keep=keep: (_masked(gg, keep),))
+                         lambda gg, g, keep=keep: (_masked(gg, keep),))
 
 
 def _expand(g, shape):
@@ -564,7 +565,7 @@ def _expand(g, shape):
     if g.shape == shape:
         return g
     return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
-                         lambda gg, g=g: (_unbroadcast(gg, g),))
+                         lambda gg, g: (_unbroadcast(gg, g),))
 
 
 def _max_shift(data, axes):
@@ -645,7 +646,7 @@ def _scatter(g, index, shape):
         out[index] = g.data  # slices and single integers never pick a position twice
     else:
         _np(np.add.at, out, index, g.data)
-    return Tensor._apply("scatter", out, (g,), lambda gg, index=index: (gg[index],))
+    return Tensor._apply("scatter", out, (g,), lambda gg, g, index=index: (gg[index],))
 
 
 # ---- functions of several tensors --------------------------------------------------------
@@ -663,7 +664,7 @@ def maximum(a, b):
     b = _lift(b, a)
     data = _broadcast("maximum", np.maximum, a, b)
 
-    def vjp(g, a=a, b=b):
+    def vjp(g, a, b):
         share_a = a._constant((a.data > b.data) + 0.5 * (a.data == b.data))
         return (_unbroadcast(g * share_a, a), _unbroadcast(g * (1 - share_a), b))
     return Tensor._apply("maximum", data, (a, b), vjp)
@@ -680,7 +681,7 @@ def concatenate(tensors, axis=0):
     axis = axis % data.ndim
     ends = np.cumsum([t.shape[axis] for t in tensors])
 
-    def vjp(g, tensors=tensors, axis=axis, ends=ends):
+    def vjp(g, *tensors, axis=axis, ends=ends):
         lead = (slice(None),) * axis
         return tuple(g[lead + (slice(end - t.shape[axis], end),)] for t, end in zip(tensors, ends))
     return Tensor._apply("concatenate", data, tensors, vjp)
