@@ -164,12 +164,12 @@ def make_node(cls, op, data, parents, vjp):
     out.data = data
     out.label = ""
     out._grad = out._pending = out._mark = None
-    out.op, out.parents, out._vjp = "", (), None
-    if _grad_enabled:
-        for parent in parents:
-            if parent.requires_grad:
-                out.op, out.parents, out._vjp = op, parents, vjp
-                break
+    for parent in parents if _grad_enabled else ():
+        if parent.requires_grad:
+            out.op, out.parents, out._vjp = op, parents, vjp
+            break
+    else:  # no parent needs a gradient (or no graph is being recorded): a leaf
+        out.op, out.parents, out._vjp = "", (), None
     if _anomaly_enabled:
         check_forward(out)
     return out
@@ -179,23 +179,25 @@ def topological_order(roots):
     """All nodes reachable from `roots`, each one after all of its parents.
 
     A depth-first search with an explicit stack instead of recursion, so a chain of a
-    million nodes is no problem. A node is looked at twice: the first time it is marked
-    "entered" and its parents are pushed on top of it; when it is on top again, all its
-    parents are in the order, so it is marked "done" and goes in too. The marks are
+    million nodes is no problem. A node is taken off the stack twice: the first time it
+    is marked "entered" and put back, with its parents on top of it; the second time, all
+    its parents are in the order, so it is marked "done" and goes in too. The marks are
     tokens made new for every walk (kept in `_mark`): cheaper than a set of visited nodes.
     """
     order, entered, done = [], object(), object()
     stack = list(reversed(roots))  # reversed: the first root (and first parent) goes first
     while stack:
-        node = stack[-1]
-        if node._mark is entered:  # back on top: its parents are all in the order
+        node = stack.pop()
+        mark = node._mark
+        if mark is done:  # reached before, through another path
+            continue
+        if mark is entered:  # its parents are all in the order now
             node._mark = done
-            order.append(stack.pop())
-        elif node._mark is done:  # reached before, through another path
-            stack.pop()
+            order.append(node)
         else:
             node._mark = entered
-            stack.extend(reversed(node.parents))
+            stack.append(node)
+            stack.extend(node.parents[::-1])
     return order
 
 
@@ -281,13 +283,13 @@ def _walk(order, create_graph):
     """
     mine = object()  # the mark of a node whose running sum was made here
     for node in reversed(order):
-        g = node._pending
-        if g is None or not node.parents:
+        g, parents = node._pending, node.parents
+        if g is None or not parents:
             continue  # no gradient reaches this node, or it is a leaf
-        parent_grads = node._vjp(g, *node.parents)
+        parent_grads = node._vjp(g, *parents)
         if _anomaly_enabled:
             _check_backward(node, parent_grads)
-        for parent, pg in zip(node.parents, parent_grads):
+        for parent, pg in zip(parents, parent_grads):
             if pg is None or not parent.requires_grad:
                 continue
             total = parent._pending

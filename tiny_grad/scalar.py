@@ -121,7 +121,7 @@ class Value:
 
     def __add__(self, other):
         """a + b.   d/da = 1, d/db = 1"""
-        other = _lift(other)
+        other = other if isinstance(other, Value) else _lift(other)
         if other is NotImplemented:
             return other
         return self._apply("+", self.data + other.data, (self, other), Value._add_vjp)
@@ -132,7 +132,7 @@ class Value:
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
-        other = _lift(other)
+        other = other if isinstance(other, Value) else _lift(other)
         if other is NotImplemented:
             return other
         return self._apply("*", self.data * other.data, (self, other), Value._mul_vjp)
@@ -151,7 +151,7 @@ class Value:
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
-        other = _lift(other)
+        other = other if isinstance(other, Value) else _lift(other)
         if other is NotImplemented:
             return other
         return self._apply("-", self.data - other.data, (self, other), Value._sub_vjp)
@@ -162,7 +162,7 @@ class Value:
 
     def __truediv__(self, other):
         """a / b.   d/da = 1/b, d/db = -a/b²"""
-        other = _lift(other)
+        other = other if isinstance(other, Value) else _lift(other)
         if other is NotImplemented:
             return other
         return self._apply("/", _ieee(operator.truediv, np.divide, self.data, other.data),
