@@ -232,7 +232,7 @@ def test_tensor_lines_show_shapes_and_summaries():
     assert len(lines) == len(flowing)  # one line per edge a gradient flows along
     assert "[[" not in text and "\n " not in text  # no arrays printed row by row
     assert max(len(line) for line in text.splitlines()) < 200
-    assert "('@': (5, 4) → (3, 4))" in text  # the op and the shapes it maps between
+    assert "('linear': (5, 4) → (4, 3))" in text  # the op and the shapes it maps between
     # the last line about each parameter summarises exactly its gradient
     for name, p in params.items():
         last = [line for line in lines if line.startswith(f"dloss/d({name}) =")][-1]

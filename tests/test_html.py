@@ -323,9 +323,9 @@ def test_browser_steps_through_a_two_layer_network(dot, browser, tmp_path):
 
     expected = backward_order(loss)
     shots = []
-    # the picture: the second layer's '@' handing its gradient back to both of its inputs,
+    # the picture: the second layer's 'linear' handing its gradient back to its inputs,
     # with boxes not reached yet above it and coloured ones below
-    matmul = next(k for k, (_, node) in enumerate(expected, 1) if node.op == "@")
+    matmul = next(k for k, (_, node) in enumerate(expected, 1) if node.op == "linear")
 
     def screenshot_midway(k):
         if k == matmul:

@@ -4,9 +4,9 @@
 
 Nothing here has a derivative of its own: every function is a short composition
 of Tensor ops (exp, log, sum, indexing…), so backward, drawing and gradients of
-gradients come from `tensor.py` for free. (Two exceptions, each explained where it is
-written and tested against the composite formula: `log_softmax`, which every classifier's
-loss runs through, and `binary_cross_entropy`, whose clamps change its slope.)
+gradients come from `tensor.py` for free. (Three exceptions, each explained where it is
+written and tested against the composite formula: `linear` and `log_softmax`, which every
+classifier runs through, and `binary_cross_entropy`, whose clamps change its slope.)
 
 Cross-entropy is the heart of it. It looks like a spell, but it has five plain pieces:
 
@@ -29,10 +29,59 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 import numpy as np
 
 from .autograd import is_grad_enabled
-from .tensor import Tensor, _axes, _lift, _max_shift, _np
+from .tensor import Tensor, _axes, _lift, _max_shift, _np, _unbroadcast
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
+
+
+# ---- layers ---------------------------------------------------------------------------------
+
+def linear(x, weight, bias=None):
+    """x @ weight.T + bias, as one op: what nn.Linear computes (as torch.nn.functional.linear).
+
+    weight has shape (out, in), x (..., in), bias (out,). Every layer of a network runs
+    through here, so it is one node instead of three (transpose, @, +), and its numbers are
+    made with as few arrays as possible: the product, then the bias added into it in place.
+    With g of shape (..., out), the chain rule through y = x Wᵀ + b gives
+
+        d/dx = g @ W,    d/dW = gᵀ @ x  (summed over every row of the batch),    d/db = Σ g
+
+    and `_linear_vjp` is exactly that, written in Tensor ops (so gradients of gradients
+    work). gᵀ @ x comes out in the weight's own (row-major) memory order. A test checks that
+    this op equals the composite `x @ weight.T + bias`: values, gradients and second ones.
+    """
+    x = _lift(x, weight)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(f"linear: x of shape {x.shape} and weight of shape {weight.shape} do not "
+                         "fit: weight must be (out_features, in_features), and x's last axis "
+                         "must be in_features")
+    data = _np(np.matmul, x.data, weight.data.T)
+    if bias is None:
+        return Tensor._apply("linear", data, (x, weight), _linear_vjp)
+    bias = _lift(bias, weight)
+    # `data` is the product's own fresh array, so the bias can go into it in place (unless the
+    # bias is float64 and the product float32: then the sum is float64, as the composite's is)
+    into = data if bias.data.dtype == data.dtype else None
+    try:
+        data = _np(np.add, data, bias.data, out=into)
+    except ValueError:
+        raise ValueError(f"linear: a bias of shape {bias.shape} does not fit the output "
+                         f"of shape {data.shape} (it should be ({data.shape[-1]},))") from None
+    return Tensor._apply("linear", data, (x, weight, bias), _linear_vjp)
+
+
+def _linear_vjp(g, x, weight, bias=None):
+    """Gradients of x @ weight.T + bias: g @ W, gᵀ @ x (rows of every batch axis together), Σ g."""
+    grad_x = _unbroadcast(g @ weight, x) if x.requires_grad else None
+    grad_w = None
+    if weight.requires_grad:
+        rows_g = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g  # (rows, out)…
+        rows_x = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x  # …and (rows, in)
+        grad_w = _unbroadcast(rows_g.mT @ rows_x, weight)
+    if bias is None:
+        return grad_x, grad_w
+    return grad_x, grad_w, _unbroadcast(g, bias)
 
 
 # ---- probabilities --------------------------------------------------------------------------
@@ -63,19 +112,30 @@ def log_softmax(x, axis=-1):
 
     and the VJP below is exactly that line, written in Tensor ops. p is e^(this op's
     output); unless the backward pass is to be differentiated again (create_graph=True),
-    the VJP takes those numbers as they are instead of computing softmax(x) anew.
+    the VJP computes the same line on those numbers directly, as one new array, instead of
+    computing softmax(x) anew and making nodes for p, Σg and p·Σg that no one will look at.
     """
     axis = _axes(axis, x.ndim)  # as a tuple of axes, which NumPy takes too
-    shifted = _np(np.subtract, x.data, _max_shift(x.data, axis))  # ≤ 0: e^shifted ≤ 1
-    data = _np(np.subtract, shifted, _np(np.log, np.exp(shifted).sum(axis=axis, keepdims=True)))
+    data = _np(_log_softmax_numbers, x.data, axis)
 
     def vjp(g, x):
         if is_grad_enabled():  # building a graph of the gradient: p must be a function of x
             p = softmax(x, axis)
-        else:
-            p = x._constant(_np(np.exp, data))  # `data`, the output's numbers (an array, not a node)
-        return (g - p * g.sum(axis, keepdims=True),)
+            return (g - p * g.sum(axis, keepdims=True),)
+        # the same line on the numbers, with p = e^`data` (the output's numbers, not a node)
+        return (x._constant(_np(_log_softmax_vjp_numbers, g.data, data, axis)),)
     return Tensor._apply("log_softmax", data, (x,), vjp)
+
+
+def _log_softmax_numbers(data, axis):
+    """x − m − log Σ e^(x − m) on an array, with m the largest x (see `_max_shift`)."""
+    shifted = data - _max_shift(data, axis)  # ≤ 0: e^shifted ≤ 1
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_vjp_numbers(g, log_p, axis):
+    """g − p·Σg on arrays, with p = e^log_p: log_softmax's VJP when no graph of it is wanted."""
+    return g - np.exp(log_p) * g.sum(axis=axis, keepdims=True)
 
 
 def log_softmax_composite(x, axis=-1):
@@ -265,7 +325,7 @@ def _pick(log_probs, target, ignore_index, op):
     n, num_classes = log_probs.shape
     keep = _keep_mask(log_probs, target, ignore_index)
     safe = target if keep is None else np.where(target == ignore_index, 0, target)
-    if safe.size and (safe.min() < 0 or safe.max() >= num_classes):
+    if safe.size and not 0 <= safe.min() <= safe.max() < num_classes:
         bad = (safe < 0) | (safe >= num_classes)
         raise IndexError(f"{op}: class index {int(safe[bad][0])} is out of range for "
                          f"{num_classes} classes (valid: 0 to {num_classes - 1})")

@@ -30,6 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import functional as F
 from .tensor import Tensor, _rng
 
 
@@ -210,10 +211,9 @@ class Linear(Module):
                                requires_grad=True, dtype=dtype, label="bias")
 
     def forward(self, x):
-        """x: (..., in_features) -> (..., out_features). Arrays and lists become Tensors
-        of the layer's dtype."""
-        y = _as_tensor(x, self.weight.dtype) @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        """x: (..., in_features) -> (..., out_features), as F.linear(x, weight, bias): one
+        op that equals x @ weight.T + bias. Arrays and lists become Tensors of the layer's dtype."""
+        return F.linear(_as_tensor(x, self.weight.dtype), self.weight, self.bias)
 
     def extra_repr(self):
         """in_features=4, out_features=3, bias=True"""

@@ -67,6 +67,20 @@ class Optimizer:
         return {}
 
 
+_BLOCK = 1 << 16  # the most numbers that _subtract_scaled multiplies at once
+
+
+def _subtract_scaled(p, lr, g):
+    """p -= lr·g, in place. A big parameter goes a block of rows at a time, so the temporary
+    lr·g is never bigger than a block: the very same numbers, without a parameter-sized copy."""
+    if p.ndim == 0 or p.size <= _BLOCK:
+        p -= lr * g
+        return
+    rows = max(1, _BLOCK * len(p) // p.size)  # rows per block
+    for start in range(0, len(p), rows):
+        p[start:start + rows] -= lr * g[start:start + rows]
+
+
 def _check(condition, message):
     """Raise ValueError(message) unless condition holds (a NaN setting fails every check)."""
     if not condition:
@@ -118,7 +132,7 @@ class SGD(Optimizer):
                     buf *= self.momentum  # buf = momentum·buf + (1 − dampening)·g
                     buf += (1 - self.dampening) * g
                 g = g + self.momentum * buf if self.nesterov else buf
-            p.data -= self.lr * g  # p = p − lr·g, in place
+            _subtract_scaled(p.data, self.lr, g)  # p = p − lr·g, in place
 
     def _settings(self):
         """SGD's settings, for repr."""

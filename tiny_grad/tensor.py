@@ -246,7 +246,7 @@ class Tensor:
                     "Reduce it to one number first (.sum() or .mean()), or pass "
                     f"backward(gradient=...) with a tensor of shape {self.shape}."
                 )
-            return Tensor._apply("", np.ones_like(self.data), (), None)
+            return Tensor._apply("", np.ones(self.data.shape, self.data.dtype), (), None)
         g = _lift(g, self).astype(self.dtype)
         if g.shape != self.shape:
             raise ValueError(f"backward: the gradient has shape {g.shape}, but the output has shape {self.shape}")
@@ -419,7 +419,7 @@ class Tensor:
         """Σ x over `axis`.   d/dx = 1 for every element summed: the gradient is copied back"""
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        return self._apply("sum", _np(self.data.sum, axes, keepdims=keepdims), (self,),
+        return self._apply("sum", _np(np.add.reduce, self.data, axes, keepdims=keepdims), (self,),
                            lambda g, a: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape),))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -474,12 +474,11 @@ class Tensor:
 
     def transpose(self, *axes):
         """Axes reordered (reversed when none are given).   The gradient is reordered back."""
+        if not axes:  # all axes reversed (a matrix's transpose): reversing again is the way back
+            return self._apply("transpose", self.data.T, (self,), _transposed)
         n = self.data.ndim
-        if axes:
-            axes = tuple(a % n for a in _shape_of(axes))
-            back = tuple(axes.index(i) for i in range(n))  # where each axis went: the way back
-        else:
-            axes = back = tuple(range(n - 1, -1, -1))  # all axes reversed: its own way back
+        axes = tuple(a % n for a in _shape_of(axes))
+        back = tuple(axes.index(i) for i in range(n))  # where each axis went: the way back
         data = self.data.transpose(axes)  # (NumPy checks that axes is an ordering of all axes)
         return self._apply("transpose", data, (self,), lambda g, a, back=back: (g.transpose(back),))
 
@@ -526,6 +525,11 @@ def _negated(g, a):
     return (-g,)
 
 
+def _transposed(g, a):
+    """a.T (all axes reversed): the gradient goes back reversed again. (Made once, like _negated.)"""
+    return (g.transpose(),)
+
+
 def _unbroadcast(g, like):
     """g made to fit the input `like`: summed over the axes that broadcasting added or
     stretched, so it has like's shape again, and in like's dtype (float32 stays float32).
@@ -535,6 +539,8 @@ def _unbroadcast(g, like):
     """
     if not like.requires_grad:
         return None
+    if g.data.shape == like.data.shape and g.data.dtype == like.data.dtype:
+        return g  # (the common case: nothing was broadcast, so g passes through as it is)
     return _fit(g, like.data.shape, like.data.dtype)
 
 
@@ -572,7 +578,7 @@ def _max_shift(data, axes):
     """The largest value along `axes` (kept as length-1 axes), to subtract before e^x so that
     nothing overflows: e^(x - m) ≤ 1. Where that largest value is not finite (a row of all
     -inf), 0 instead, so the row stays -inf rather than becoming -inf - (-inf) = nan."""
-    m = np.max(data, axis=axes, keepdims=True)
+    m = np.maximum.reduce(data, axis=axes, keepdims=True)  # (np.max, without its wrapper)
     return np.where(np.isfinite(m), m, 0)
 
 
