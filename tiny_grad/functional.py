@@ -165,9 +165,11 @@ def _nll(log_probs, target, reduction, ignore_index, op):
     _check_reduction(reduction)
     log_probs, target, unbatched = _batched(log_probs, target, op)
     picked, keep = _pick(log_probs, target, ignore_index, op)
-    losses = -picked * keep if keep is not None else -picked
-    return _reduce(losses, reduction, count=None if keep is None else keep.data.sum(),
-                   unbatched=unbatched)
+    if keep is not None:
+        picked = picked * keep
+    # the minus sign last: −mean(picked) is the same number as mean(−picked), negated once
+    return -_reduce(picked, reduction, count=None if keep is None else keep.data.sum(),
+                    unbatched=unbatched)
 
 
 def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
@@ -275,10 +277,9 @@ def _reduce(losses, reduction, count=None, unbatched=False):
         losses = losses.reshape(())
     if reduction == "none":
         return losses
-    total = losses.sum()
     if reduction == "sum":
-        return total
-    return total / (losses.size if count is None else count)
+        return losses.sum()
+    return losses.mean() if count is None else losses.sum() / count
 
 
 def _same_shape(input, target, op):
@@ -323,9 +324,15 @@ def _keep_mask(log_probs, target, ignore_index):
 def _pick(log_probs, target, ignore_index, op):
     """log_probs[n, target[n]] for every n (the "training data" piece), after range checks."""
     n, num_classes = log_probs.shape
-    keep = _keep_mask(log_probs, target, ignore_index)
-    safe = target if keep is None else np.where(target == ignore_index, 0, target)
-    if safe.size and not 0 <= safe.min() <= safe.max() < num_classes:
+    # (only a target equal to ignore_index can be ignored: when it lies outside the targets'
+    # range, as the default -100 does, there is no mask to make)
+    low, high = (target.min(), target.max()) if target.size else (0, 0)
+    keep = _keep_mask(log_probs, target, ignore_index) if low <= ignore_index <= high else None
+    safe = target
+    if keep is not None:  # the ignored targets pick class 0 (their loss is multiplied by 0)
+        safe = np.where(target == ignore_index, 0, target)
+        low, high = safe.min(), safe.max()
+    if target.size and not 0 <= low <= high < num_classes:
         bad = (safe < 0) | (safe >= num_classes)
         raise IndexError(f"{op}: class index {int(safe[bad][0])} is out of range for "
                          f"{num_classes} classes (valid: 0 to {num_classes - 1})")

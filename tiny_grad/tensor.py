@@ -26,6 +26,7 @@ memory order. benchmarks/ measures what that buys against NumPy written by hand.
 """
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -423,11 +424,13 @@ class Tensor:
                            lambda g, a: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape),))
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """The sum divided by how many elements were summed."""
+        """The average over `axis`: Σ x / n.   d/dx = 1/n for every element averaged"""
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        count = int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(axes, keepdims) / count
+        n = math.prod(self.shape[a] for a in axes)  # how many numbers each average is over
+        total = _np(np.add.reduce, self.data, axes, keepdims=keepdims)
+        return self._apply("mean", _np(np.divide, total, n), (self,),
+                           lambda g, a: (_expand(_keep(g / n, axes, a.ndim, keepdims), a.shape),))
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The largest element over `axis`.   d/dx = 1 at the maximum (shared equally by ties)"""
