@@ -262,34 +262,49 @@ class Tensor:
 
     # ---- arithmetic (NumPy broadcasting) ----------------------------------------------------
 
+    # As in scalar.py, the VJPs of the four basic ops are static methods right below them,
+    # made once and shared by every node; the rarer ops below keep theirs inline.
+
     def __add__(self, other):
         """a + b.   d/da = 1, d/db = 1"""
-        other = _lift(other, self)
-        return self._apply("+", _broadcast("+", np.add, self, other), (self, other),
-                           lambda g, a, b: (_unbroadcast(g, a), _unbroadcast(g, b)))
+        other = other if isinstance(other, Tensor) else _lift(other, self)
+        return self._apply("+", _broadcast("+", np.add, self, other), (self, other), Tensor._add_vjp)
+
+    @staticmethod
+    def _add_vjp(g, a, b):
+        return _unbroadcast(g, a), _unbroadcast(g, b)
 
     def __sub__(self, other):
         """a - b.   d/da = 1, d/db = -1"""
-        other = _lift(other, self)
+        other = other if isinstance(other, Tensor) else _lift(other, self)
         return self._apply("-", _broadcast("-", np.subtract, self, other), (self, other),
-                           lambda g, a, b: (_unbroadcast(g, a),
-                                                       -_unbroadcast(g, b) if b.requires_grad else None))
+                           Tensor._sub_vjp)
+
+    @staticmethod
+    def _sub_vjp(g, a, b):
+        return _unbroadcast(g, a), -_unbroadcast(g, b) if b.requires_grad else None
 
     def __mul__(self, other):
         """a * b.   d/da = b, d/db = a"""
-        other = _lift(other, self)
+        other = other if isinstance(other, Tensor) else _lift(other, self)
         return self._apply("*", _broadcast("*", np.multiply, self, other), (self, other),
-                           lambda g, a, b: (
-                               _unbroadcast(g * b, a) if a.requires_grad else None,
-                               _unbroadcast(g * a, b) if b.requires_grad else None))
+                           Tensor._mul_vjp)
+
+    @staticmethod
+    def _mul_vjp(g, a, b):
+        return (_unbroadcast(g * b, a) if a.requires_grad else None,
+                _unbroadcast(g * a, b) if b.requires_grad else None)
 
     def __truediv__(self, other):
         """a / b.   d/da = 1/b, d/db = -a/b²"""
-        other = _lift(other, self)
+        other = other if isinstance(other, Tensor) else _lift(other, self)
         return self._apply("/", _broadcast("/", np.divide, self, other), (self, other),
-                           lambda g, a, b: (
-                               _unbroadcast(g / b, a) if a.requires_grad else None,
-                               _unbroadcast(-g * a / (b * b), b) if b.requires_grad else None))
+                           Tensor._div_vjp)
+
+    @staticmethod
+    def _div_vjp(g, a, b):
+        return (_unbroadcast(g / b, a) if a.requires_grad else None,
+                _unbroadcast(-g * a / (b * b), b) if b.requires_grad else None)
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
