@@ -1,6 +1,6 @@
 """Run every benchmark and print one table of medians and ratios from this run.
 
-    python -m benchmarks                 everything (about 15 minutes on 2 cores)
+    python -m benchmarks                 everything (about 6 minutes on 2 cores)
     python benchmarks/run.py --quick     fewer repeats, chains up to N = 10^5 (a few minutes)
     python -m benchmarks --markdown      the table as Markdown, for the README
 
