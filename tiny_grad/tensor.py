@@ -262,8 +262,9 @@ class Tensor:
 
     # ---- arithmetic (NumPy broadcasting) ----------------------------------------------------
 
-    # As in scalar.py, the VJPs of the four basic ops are static methods right below them,
-    # made once and shared by every node; the rarer ops below keep theirs inline.
+    # As in scalar.py, the VJPs of + - * / and unary - are static methods right below their
+    # ops, made once and shared by every node; `@` shares `_matmul_vjp` (further down), and
+    # the rarer ops keep theirs inline.
 
     def __add__(self, other):
         """a + b.   d/da = 1, d/db = 1"""
@@ -332,12 +333,15 @@ class Tensor:
             data = _np(np.matmul, self.data, other.data)
         except ValueError:
             raise ValueError(_matmul_message(self.shape, other.shape)) from None
-        return self._apply("@", data, (self, other),
-                           _matmul_vjp)
+        return self._apply("@", data, (self, other), _matmul_vjp)
 
     def __neg__(self):
         """-a.   d/da = -1"""
-        return self._apply("neg", -self.data, (self,), _negated)
+        return self._apply("neg", -self.data, (self,), Tensor._neg_vjp)
+
+    @staticmethod
+    def _neg_vjp(g, a):
+        return (-g,)  # the gradient goes on with its sign flipped
 
     # The same operations with the non-Tensor on the left: 2 * x, 1 - x, ndarray @ x.
     def __radd__(self, other):
@@ -493,12 +497,16 @@ class Tensor:
     def transpose(self, *axes):
         """Axes reordered (reversed when none are given).   The gradient is reordered back."""
         if not axes:  # all axes reversed (a matrix's transpose): reversing again is the way back
-            return self._apply("transpose", self.data.T, (self,), _transposed)
+            return self._apply("transpose", self.data.T, (self,), Tensor._transpose_vjp)
         n = self.data.ndim
         axes = tuple(a % n for a in _shape_of(axes))
         back = tuple(axes.index(i) for i in range(n))  # where each axis went: the way back
         data = self.data.transpose(axes)  # (NumPy checks that axes is an ordering of all axes)
         return self._apply("transpose", data, (self,), lambda g, a, back=back: (g.transpose(back),))
+
+    @staticmethod
+    def _transpose_vjp(g, a):
+        return (g.transpose(),)  # all axes reversed: reversing them again is the way back
 
     T = property(lambda self: self.transpose(), doc="all axes reversed (a matrix's transpose)")
     mT = property(lambda self: self.transpose() if self.ndim == 2
@@ -536,16 +544,6 @@ def _broadcast(op, f, a, b):
                          "(each axis, counted from the end, must be equal or 1)") from None
     finally:
         _restore(token)
-
-
-def _negated(g, a):
-    """-a: the gradient goes on with its sign flipped. (Needs nothing but g: made once.)"""
-    return (-g,)
-
-
-def _transposed(g, a):
-    """a.T (all axes reversed): the gradient goes back reversed again. (Made once, like _negated.)"""
-    return (g.transpose(),)
 
 
 def _unbroadcast(g, like):
