@@ -181,6 +181,19 @@ def test_fixed_gradients_set_by_hand_on_a_tiny_linear_model():
     np.testing.assert_allclose(layer.bias.data, [0.1 - 8.5], atol=1e-12)
 
 
+def test_a_gradient_set_by_hand_must_fit_its_parameter():
+    # The check happens at the assignment, the line with the mistake, not later in step().
+    w = Tensor(np.zeros((2, 3)), requires_grad=True, dtype=np.float32, label="w")
+    with pytest.raises(ValueError, match=r"shape \(3, 2\).*shape \(2, 3\).*\(w\)"):
+        w.grad = np.ones((3, 2))
+    assert w.grad is None  # nothing was stored
+    w.grad = np.ones((2, 3))  # float64 numbers become a float32 gradient
+    assert w.grad.dtype == np.float32
+    SGD([w], lr=0.5).step()
+    assert w.data.dtype == np.float32
+    np.testing.assert_array_equal(w.data, np.full((2, 3), -0.5, np.float32))
+
+
 def test_zero_grad_and_parameters_from_a_module():
     model = nn.MLP(2, [3, 1])
     optimizer = SGD(model.parameters(), lr=0.1)

@@ -50,6 +50,8 @@ def linear(x, weight, bias=None):
     and `_linear_vjp` is exactly that, written in Tensor ops (so gradients of gradients
     work). gᵀ @ x comes out in the weight's own (row-major) memory order. A test checks that
     this op equals the composite `x @ weight.T + bias`: values, gradients and second ones.
+    Every layer's backward runs here too, so, as in `log_softmax`, a plain backward pass
+    (no create_graph) computes the same three lines on the numbers directly, without nodes.
     """
     x = _lift(x, weight)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
@@ -73,6 +75,8 @@ def linear(x, weight, bias=None):
 
 def _linear_vjp(g, x, weight, bias=None):
     """Gradients of x @ weight.T + bias: g @ W, gᵀ @ x (rows of every batch axis together), Σ g."""
+    if not is_grad_enabled():  # a plain backward pass: no graph of the gradients is wanted
+        return _np(_linear_vjp_numbers, g.data, x, weight, bias)
     grad_x = _unbroadcast(g @ weight, x) if x.requires_grad else None
     grad_w = None
     if weight.requires_grad:
@@ -82,6 +86,20 @@ def _linear_vjp(g, x, weight, bias=None):
     if bias is None:
         return grad_x, grad_w
     return grad_x, grad_w, _unbroadcast(g, bias)
+
+
+def _linear_vjp_numbers(g, x, weight, bias):
+    """`_linear_vjp`'s three lines on arrays (g is one), each gradient a constant in the dtype
+    of its input; None for an input that needs no gradient."""
+    rows = g.reshape(-1, g.shape[-1])  # (rows, out): every batch axis together
+    grad_x = x._constant(g @ weight.data) if x.requires_grad else None
+    grad_w = None
+    if weight.requires_grad:
+        grad_w = weight._constant(rows.T @ x.data.reshape(-1, x.shape[-1]))
+    if bias is None:
+        return grad_x, grad_w
+    grad_b = bias._constant(np.add.reduce(rows, 0)) if bias.requires_grad else None
+    return grad_x, grad_w, grad_b
 
 
 # ---- probabilities --------------------------------------------------------------------------

@@ -50,12 +50,9 @@ class Optimizer:
 
     @staticmethod
     def _gradient(p):
-        """p's gradient as a NumPy array in p's dtype (float32 stays float32)."""
-        g = np.asarray(p.grad.data, dtype=p.data.dtype)
-        if g.shape != p.shape:
-            raise ValueError(f"a gradient of shape {g.shape} cannot update a parameter of shape "
-                             f"{p.shape} ({p.label or 'unnamed'})")
-        return g
+        """p's gradient as a NumPy array. It has p's shape and dtype (float32 stays float32):
+        backward makes it so, and so does assigning `p.grad = ...`, which checks the shape."""
+        return p.grad.data
 
     def __repr__(self):
         """SGD(lr=0.1, momentum=0.9, ...): the optimizer and its settings."""
@@ -118,6 +115,11 @@ class SGD(Optimizer):
 
     def step(self):
         """p = p − lr · g for every parameter with a gradient (g as in the class docstring)."""
+        if not self.momentum and not self.weight_decay:  # plain SGD (the common case): g = grad
+            for p in self.params:
+                if p.grad is not None:
+                    _subtract_scaled(p.data, self.lr, self._gradient(p))
+            return
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue  # not part of this loss: no update, its momentum is kept as it is

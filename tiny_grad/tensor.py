@@ -192,7 +192,14 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        self._grad = None if value is None else _lift(value, self).astype(self.dtype)
+        """`t.grad = g` stores g as a Tensor of t's dtype; it must have t's shape (or be None)."""
+        if value is not None:
+            value = _lift(value, self).astype(self.dtype)
+            if value.shape != self.shape:
+                raise ValueError(f"a gradient of shape {value.shape} cannot be the gradient of a "
+                                 f"tensor of shape {self.shape} ({self.label or 'unnamed'}): "
+                                 "they must have the same shape")
+        self._grad = value
 
     def numpy(self):
         """The data as a NumPy array (shared, not copied)."""
