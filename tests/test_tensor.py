@@ -346,6 +346,17 @@ def test_mean_gradient_is_one_over_the_count():
     np.testing.assert_allclose(x.grad.data, np.full((2, 5), 0.2))
 
 
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max"])
+def test_a_gradient_spread_by_a_reduction_can_be_changed_in_place(reduce):
+    # (say, clipping by hand) A reduction's VJP copies g over the input's shape; that copy
+    # is the leaf's .grad, so it must be an array of its own, not a read-only view of g.
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    getattr(x, reduce)().backward()
+    before = x.grad.data.copy()
+    x.grad.data *= 0.5
+    np.testing.assert_array_equal(x.grad.data, before * 0.5)
+
+
 # ---- 4. matmul ---------------------------------------------------------------------------
 
 MATMUL_SHAPES = [

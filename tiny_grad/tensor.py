@@ -590,11 +590,15 @@ def _masked(g, keep):
 
 
 def _expand(g, shape):
-    """g broadcast to `shape` (copies along axes of length 1).   Its VJP is `_unbroadcast`."""
+    """g broadcast to `shape` (copied along axes of length 1).   Its VJP is `_unbroadcast`.
+
+    The copy is a new array of its own, not a read-only view: it may end up as a leaf's
+    `.grad`, which a learner should be able to change in place (`w.grad.data *= 0.5`)."""
     if g.shape == shape:
         return g
-    return Tensor._apply("expand", np.broadcast_to(g.data, shape), (g,),
-                         lambda gg, g: (_unbroadcast(gg, g),))
+    out = np.empty(shape, g.dtype)
+    out[...] = g.data
+    return Tensor._apply("expand", out, (g,), lambda gg, g: (_unbroadcast(gg, g),))
 
 
 def _max_shift(data, axes):
