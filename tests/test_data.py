@@ -135,6 +135,10 @@ def test_repr_and_table_are_readable():
     table = dice.table()
     assert len(table.splitlines()) == 12           # a title and one line per sum
     assert "6/36" in table
+    # rare outcomes get no bar, and their lines end with the probability, not with spaces
+    lines = data.coin_flips(20).table().splitlines()
+    assert lines[1].endswith("0.0000")
+    assert all(line == line.rstrip() for line in lines)
 
 
 # --- moons ---------------------------------------------------------------

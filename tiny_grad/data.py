@@ -138,7 +138,7 @@ class Distribution:
         lines = [f"{self.name}: {self.total:,} equally likely patterns"]
         for s, c, p in zip(self.outcomes.tolist(), self.counts.tolist(), self.probs.tolist()):
             bar = "#" * round(width * c / longest)
-            lines.append(f"{s:>4}  {c:>{digits},}/{self.total:,}  {p:.4f}  {bar}")
+            lines.append(f"{s:>4}  {c:>{digits},}/{self.total:,}  {p:.4f}  {bar}".rstrip())
         return "\n".join(lines)
 
     def __repr__(self):
