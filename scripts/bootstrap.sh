@@ -108,4 +108,22 @@ else
     printf '%s\n' "$want" > "$STAMP"
 fi
 
+# The PyTorch comparison tests (tests/*_torch.py) run when torch imports, and skip when it
+# does not: PyTorch is no dependency. Where this machine keeps the CPU build of torch 2.13.0
+# as a local file for pip (its find-links), it is installed for them (about 20 s); PyTorch
+# is never downloaded here, since PyPI's default build of it is several GB.
+TORCH="torch==2.13.0"
+if [ "$WANT_TESTS" -eq 1 ]; then
+    if "$VENV/bin/python" -c 'import torch' >/dev/null 2>&1; then
+        say "PyTorch: found in .venv (the comparison tests will run)"
+    elif "$VENV/bin/python" -m pip install -q --disable-pip-version-check --dry-run --no-index \
+            --no-deps "$TORCH" >/dev/null 2>&1; then
+        say "PyTorch: installing $TORCH from this machine's own copy (for the comparison tests)"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$TORCH" 2>/dev/null \
+            || say "PyTorch: could not be installed; the comparison tests will be skipped"
+    else
+        say "PyTorch: no local copy of $TORCH here; the comparison tests will be skipped"
+    fi
+fi
+
 say "ready: $("$VENV/bin/python" --version 2>&1) in .venv, try: .venv/bin/python -m tiny_grad tour"
