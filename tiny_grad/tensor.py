@@ -456,7 +456,7 @@ class Tensor:
         n = math.prod(self.shape[a] for a in axes)  # how many numbers each average is over
         total = _np(np.add.reduce, self.data, axes, keepdims=keepdims)
         return self._apply("mean", _np(np.divide, total, n), (self,),
-                           lambda g, a: (_expand(_keep(g / n, axes, a.ndim, keepdims), a.shape),))
+                           lambda g, a: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape, n),))
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The largest element over `axis`.   d/dx = 1 at the maximum (shared equally by ties)"""
@@ -589,16 +589,22 @@ def _masked(g, keep):
                          lambda gg, g, keep=keep: (_masked(gg, keep),))
 
 
-def _expand(g, shape):
-    """g broadcast to `shape` (copied along axes of length 1).   Its VJP is `_unbroadcast`.
+def _expand(g, shape, n=1):
+    """g / n copied along axes of length 1 up to `shape`: a reduction's gradient spread back
+    over its input (n = 1 for a sum; for a mean, n is how many numbers each average is over).
+    Its VJP is `_unbroadcast`, divided by the same n.
 
     The copy is a new array of its own, not a read-only view: it may end up as a leaf's
     `.grad`, which a learner should be able to change in place (`w.grad.data *= 0.5`)."""
-    if g.shape == shape:
+    if g.shape == shape and n == 1:
         return g
     out = np.empty(shape, g.dtype)
-    out[...] = g.data
-    return Tensor._apply("expand", out, (g,), lambda gg, g: (_unbroadcast(gg, g),))
+    _np(np.divide, g.data, n, out=out)  # (dividing by 1 changes no number: a plain copy)
+
+    def vjp(gg, g):
+        back = _unbroadcast(gg, g)
+        return (back if n == 1 else back / n,)
+    return Tensor._apply("expand", out, (g,), vjp)
 
 
 def _max_shift(data, axes):
