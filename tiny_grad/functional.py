@@ -89,8 +89,8 @@ def _linear_vjp(g, x, weight, bias=None):
 
 
 def _linear_vjp_numbers(g, x, weight, bias):
-    """`_linear_vjp`'s three lines on arrays (g is one), each gradient a constant in the dtype
-    of its input; None for an input that needs no gradient."""
+    """`_linear_vjp`'s three lines on arrays (here g is the gradient's array): each gradient
+    a constant in the dtype of its input, or None for an input that needs no gradient."""
     rows = g.reshape(-1, g.shape[-1])  # (rows, out): every batch axis together
     grad_x = x._constant(g @ weight.data) if x.requires_grad else None
     grad_w = None

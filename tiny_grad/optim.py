@@ -11,7 +11,9 @@ The training loop is always the same four lines:
 of any graph, and float32 parameters stay float32. The update rules are PyTorch's
 (torch.optim.SGD and torch.optim.Adam), step for step, including their first steps.
 A parameter whose `.grad` is None (it took no part in the loss) is skipped, and its
-optimizer state (momentum, Adam's averages) stays as it was.
+optimizer state (momentum, Adam's averages) stays as it was. `p.grad.data` is used as it
+is: it has p's shape and dtype, because backward makes it so, and assigning `p.grad = ...`
+by hand checks the shape and converts the dtype.
 """
 
 import numpy as np
@@ -47,12 +49,6 @@ class Optimizer:
     def step(self):
         """Update every parameter that has a gradient. Each optimizer writes its own rule."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
-
-    @staticmethod
-    def _gradient(p):
-        """p's gradient as a NumPy array. It has p's shape and dtype (float32 stays float32):
-        backward makes it so, and so does assigning `p.grad = ...`, which checks the shape."""
-        return p.grad.data
 
     def __repr__(self):
         """SGD(lr=0.1, momentum=0.9, ...): the optimizer and its settings."""
@@ -115,15 +111,10 @@ class SGD(Optimizer):
 
     def step(self):
         """p = p − lr · g for every parameter with a gradient (g as in the class docstring)."""
-        if not self.momentum and not self.weight_decay:  # plain SGD (the common case): g = grad
-            for p in self.params:
-                if p.grad is not None:
-                    _subtract_scaled(p.data, self.lr, self._gradient(p))
-            return
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue  # not part of this loss: no update, its momentum is kept as it is
-            g = self._gradient(p)
+            g = p.grad.data
             if self.weight_decay != 0:
                 g = g + self.weight_decay * p.data  # g = grad + wd·p
             if self.momentum != 0:
@@ -179,7 +170,7 @@ class Adam(Optimizer):
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue  # not part of this loss: no update, m, v and t are kept as they are
-            g = self._gradient(p)
+            g = p.grad.data
             if self.weight_decay != 0:
                 g = g + self.weight_decay * p.data  # g = grad + wd·p
             if self.m[i] is None:

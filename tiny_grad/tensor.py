@@ -474,7 +474,7 @@ class Tensor:
         def vjp(g, a):
             hits = a.data == best
             share = a._constant(hits / hits.sum(axis=axes, keepdims=True))
-            return (_expand(_keep(g, axes, a.ndim, keepdims), a.shape) * share,)
+            return (_keep(g, axes, a.ndim, keepdims) * share,)  # (* broadcasts g over x)
         return self._apply(op, best if keepdims else best.reshape(_reduced_shape(self.shape, axes)),
                            (self,), vjp)
 
