@@ -102,6 +102,71 @@ def test_in_place_sums_give_the_same_gradients_as_plain_sums():
     np.testing.assert_allclose(x.grad.data, want, rtol=1e-12)
 
 
+def test_leaves_accumulate_in_place_from_their_own_sum_on():
+    # a + b hands one gradient object to both leaves. Pass 1 stores it as it is; pass 2
+    # makes each leaf a sum of its own; passes 3 and 4 add into that sum in place.
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    c = Tensor([5.0, 6.0], requires_grad=True)
+    arrays = []
+    for k in range(1, 5):
+        (a + b + c * c).backward(Tensor([k, k]))
+        arrays.append((a.grad.data, b.grad.data))
+    np.testing.assert_array_equal(a.grad.data, [10.0, 10.0])  # 1 + 2 + 3 + 4
+    np.testing.assert_array_equal(b.grad.data, [10.0, 10.0])
+    np.testing.assert_array_equal(c.grad.data, 10 * 2 * c.data)
+    assert arrays[0][0] is not arrays[1][0]  # pass 1's gradient may be shared: not changed
+    assert arrays[1][0] is arrays[2][0] is arrays[3][0]  # the leaf's own sum: in place
+    assert a.grad.data is not b.grad.data
+
+
+def test_an_accumulated_gradient_shared_by_hand_is_never_changed_in_place():
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    v = Tensor([2.0, 2.0], requires_grad=True)
+    for _ in range(2):
+        (w * 3.0).sum().backward()  # w.grad = 3 + 3: w's own sum from now on
+    v.grad = w.grad  # now shared: a later pass must add to neither in place
+    (v * 1.0).sum().backward()
+    (w * 3.0).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [9.0, 9.0])
+    np.testing.assert_array_equal(v.grad.data, [7.0, 7.0])
+    u = Tensor([0.0, 0.0], requires_grad=True)  # and a gradient passed to backward() is shared
+    (w * 3.0).sum().backward()  # w.grad is w's own sum again
+    u.backward(w.grad)
+    (w * 3.0).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [15.0, 15.0])
+    np.testing.assert_array_equal(u.grad.data, [12.0, 12.0])
+
+
+@pytest.mark.parametrize("kind", ["value", "tensor"])
+def test_accumulation_with_create_graph_keeps_the_sum_a_graph(kind):
+    x = Value(1.5) if kind == "value" else Tensor(1.5, requires_grad=True)
+    for _ in range(3):
+        (x * x * x).backward(create_graph=True)  # 3x² each time, as a graph of x
+    assert x._grad.data == pytest.approx(3 * 3 * 1.5 ** 2)
+    (h,) = tg.grad(x._grad, [x])  # d/dx of 9x² = 18x: the three passes' graphs, summed
+    assert float(h.data) == pytest.approx(18 * 1.5)
+
+
+def test_scalar_leaves_accumulate_through_their_own_sum():
+    a = Value(2.0)
+    b = Value(3.0)
+    for _ in range(4):
+        (a * b + a).backward()  # one gradient object may reach both; a's parts are summed
+    assert (a.grad, b.grad) == (16.0, 8.0)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3)])
+def test_a_node_reached_by_many_paths_sums_in_place_in_any_shape(shape):
+    # The walk's running sums: a 0-d result holds a NumPy number, not an array.
+    x = Tensor(np.full(shape, 1.5), requires_grad=True)
+    (x * 2.0 + x * 3.0 + x * 4.0 + x.exp()).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 9.0 + np.exp(1.5))
+    for _ in range(2):  # and a 0-d leaf's own sum, across passes
+        (x * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 13.0 + np.exp(1.5))
+
+
 def test_grad_with_create_graph_keeps_every_sum_a_graph_node():
     x = Tensor([0.5, -1.5], requires_grad=True)
     y = (x * x + x * x * x + x).sum()  # x reaches y along five paths

@@ -11,7 +11,8 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
     _add_in_place(g)  add g's numbers into this node's own (only for sums the walk made)
     _pending       scratch space for the walk: the gradient summed so far (else None)
-    _mark          scratch space for the walk: marks (visited, "this sum is mine")
+    _mark          scratch space for the walk: marks (visited, "this sum is mine"); on a
+                   leaf's stored gradient, `_OWN_SUM` (backward made it, the leaf alone holds it)
 
 That is all this file knows about them: it never looks at floats or arrays.
 Backward is three steps:
@@ -20,8 +21,9 @@ Backward is three steps:
    chain of a million nodes needs no deep recursion);
 2. walk that order backwards, handing each node's gradient to its VJP and adding
    what comes out onto the parents (the chain rule, plus the sum over paths);
-3. store the gradients (leaves add to what they had, as in PyTorch) and free the
-   VJPs, unless `retain_graph=True`, so a second backward cannot double count.
+3. store the gradients (leaves add to what they had, as in PyTorch, in place where that
+   is safe: see `_accumulate`) and free the VJPs, unless `retain_graph=True`, so a second
+   backward cannot double count.
 
 Besides the walk, this file holds what both engines share around it: `make_node` (every
 result of every operation is made there), `no_grad`/`enable_grad` (whether results
@@ -246,6 +248,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     try:
         for out, g in zip(outputs, grad_outputs):
             g = out._seed_grad(g)
+            g._mark = None  # a caller's gradient may be some leaf's own sum (see _accumulate)
             out._pending = g if out._pending is None else out._pending + g
         _walk(order, create_graph)
         result = None if inputs is None else tuple(getattr(x, "_pending", None) for x in inputs)
@@ -257,7 +260,10 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
                 node._pending = None
                 if inputs is None:
                     # A leaf adds to the gradient it already had; an inner node holds this pass's.
-                    node._grad = g if node.parents or node._grad is None else node._grad + g
+                    if node.parents or node._grad is None:
+                        node._grad = g
+                    else:
+                        node._grad = _accumulate(node._grad, g, create_graph)
             if not retain_graph:
                 node._vjp = None
     except BaseException:
@@ -267,6 +273,28 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     finally:
         _grad_enabled, _walking = saved
     return result
+
+
+_OWN_SUM = object()  # the mark of a leaf's gradient that `_accumulate` made: the leaf's alone
+
+
+def _accumulate(old, g, create_graph):
+    """A leaf's gradient `old` plus this pass's `g`, for a leaf that already had one.
+
+    The gradient a leaf got from its first pass may be shared (`a + b` hands the very same
+    g to a and to b), so it is never changed: the second pass makes a new sum, `old + g`,
+    which only this leaf holds, and marks it. Every later pass adds into that sum in place,
+    as PyTorch does: no new array per pass. (So `saved = w.grad` changes with later passes;
+    keep `w.grad.data.copy()` to remember one.) With create_graph=True the sum stays a node
+    of the new graph; a gradient set by hand (`w.grad = ...`) carries no mark.
+    """
+    if old._mark is _OWN_SUM and not create_graph:
+        old._add_in_place(g)
+        return old
+    total = old + g
+    if not create_graph:
+        total._mark = _OWN_SUM
+    return total
 
 
 def _walk(order, create_graph):

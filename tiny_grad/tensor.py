@@ -199,6 +199,7 @@ class Tensor:
                 raise ValueError(f"a gradient of shape {value.shape} cannot be the gradient of a "
                                  f"tensor of shape {self.shape} ({self.label or 'unnamed'}): "
                                  "they must have the same shape")
+            value._mark = None  # g may be held elsewhere too: backward must not add into it
         self._grad = value
 
     def numpy(self):
@@ -261,7 +262,10 @@ class Tensor:
         return g
 
     def _add_in_place(self, g):
-        _np(np.add, self.data, g.data, out=self.data)
+        if isinstance(self.data, np.ndarray):
+            _np(np.add, self.data, g.data, out=self.data)
+        else:  # a 0-d result holds a NumPy number, which has no memory to write into
+            self.data = _np(np.add, self.data, g.data)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
