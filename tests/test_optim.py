@@ -119,6 +119,30 @@ def test_sgd_numbers_worked_out_by_hand(settings, expected):
     assert [w[0] for w in path] == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("settings, expected", BY_HAND)
+def test_a_0d_parameter_follows_the_same_numbers(settings, expected):
+    # The numbers of a 0-d result (here every gradient) used to be a NumPy number instead of
+    # an array, so the momentum buffer, "updated in place", kept its first value for ever.
+    w = Tensor(1.0, requires_grad=True)
+    optimizer = SGD([w], lr=0.1, **settings)
+    path = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        (w * w).backward()  # grad = 2w, as in the table
+        optimizer.step()
+        path.append(float(w.data))
+    assert path == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_a_parameter_made_from_a_0d_result_is_updated(make):
+    w = (Tensor(2.0) * 3.0).detach()  # an op's 0-d result, made a parameter
+    w.requires_grad = True
+    (w * w).backward()
+    make([w], lr=0.1).step()
+    assert float(w.data) == pytest.approx(4.8 if make is SGD else 5.9)
+
+
 def test_adam_first_step_moves_every_parameter_by_about_lr():
     # m̂ = g and v̂ = g² on step 1, so the step is lr·g/(|g| + ε): lr against the sign of g,
     # whatever the size of g.

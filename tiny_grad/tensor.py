@@ -151,6 +151,8 @@ class Tensor:
     def _apply(cls, op, data, parents, vjp):
         """The result of an operation (see autograd.make_node). It needs a gradient exactly
         when it recorded its parents: some parent needs one, outside no_grad()."""
+        if type(data) is not np.ndarray:  # NumPy answers an op on 0-d arrays with a number:
+            data = np.asarray(data)  # a tensor's numbers are always an array, to write into
         out = autograd.make_node(cls, op, data, parents, vjp)
         out.requires_grad = bool(out.parents)
         return out
@@ -262,10 +264,7 @@ class Tensor:
         return g
 
     def _add_in_place(self, g):
-        if isinstance(self.data, np.ndarray):
-            _np(np.add, self.data, g.data, out=self.data)
-        else:  # a 0-d result holds a NumPy number, which has no memory to write into
-            self.data = _np(np.add, self.data, g.data)
+        _np(np.add, self.data, g.data, out=self.data)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
