@@ -102,6 +102,28 @@ def test_in_place_sums_give_the_same_gradients_as_plain_sums():
     np.testing.assert_allclose(x.grad.data, want, rtol=1e-12)
 
 
+def test_no_two_leaves_get_one_gradient_array():
+    # a + b hands one g to both leaves; a reshape hands on a view of it; a gradient given to
+    # backward() is the caller's. Changing one leaf's .grad in place must change nothing else.
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    c = Tensor([[5.0], [6.0]], requires_grad=True)
+    given = Tensor([1.0, 2.0])
+    (a + b + c.reshape(2)).backward(given)
+    a.grad.data *= 0.5  # e.g. clipping one parameter's gradient by hand
+    np.testing.assert_array_equal(a.grad.data, [0.5, 1.0])
+    np.testing.assert_array_equal(b.grad.data, [1.0, 2.0])
+    np.testing.assert_array_equal(c.grad.data, [[1.0], [2.0]])
+    np.testing.assert_array_equal(given.data, [1.0, 2.0])
+    b.grad.data[:] = 0
+    c.grad.data[:] = 0
+    np.testing.assert_array_equal(a.grad.data, [0.5, 1.0])
+    w = Tensor([1.0, 2.0], requires_grad=True)  # a leaf reached directly by the given gradient
+    w.backward(given)
+    w.grad.data *= 3
+    np.testing.assert_array_equal(given.data, [1.0, 2.0])
+
+
 def test_leaves_accumulate_in_place_from_their_own_sum_on():
     # a + b hands one gradient object to both leaves. Pass 1 stores it as it is; pass 2
     # makes each leaf a sum of its own; passes 3 and 4 add into that sum in place.

@@ -10,6 +10,8 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
     _add_in_place(g)  add g's numbers into this node's own (only for sums the walk made)
+    _memory()      what its numbers live in (an id), or None if they cannot be changed in place
+    _copy()        a new leaf with a copy of its numbers (asked only where _memory() is not None)
     _pending       scratch space for the walk: the gradient summed so far (else None)
     _mark          scratch space for the walk: marks (visited, "this sum is mine"); on a
                    leaf's stored gradient, `_OWN_SUM` (backward made it, the leaf alone holds it)
@@ -22,8 +24,8 @@ Backward is three steps:
 2. walk that order backwards, handing each node's gradient to its VJP and adding
    what comes out onto the parents (the chain rule, plus the sum over paths);
 3. store the gradients (leaves add to what they had, as in PyTorch, in place where that
-   is safe: see `_accumulate`) and free the VJPs, unless `retain_graph=True`, so a second
-   backward cannot double count.
+   is safe: see `_accumulate`; no two leaves get one array: see `_unshared`) and free the
+   VJPs, unless `retain_graph=True`, so a second backward cannot double count.
 
 Besides the walk, this file holds what both engines share around it: `make_node` (every
 result of every operation is made there), `no_grad`/`enable_grad` (whether results
@@ -246,9 +248,11 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     saved = _grad_enabled, _walking
     _grad_enabled, _walking = create_graph, True
     try:
+        held = set()  # the memory of the gradients given and stored so far (see _unshared)
         for out, g in zip(outputs, grad_outputs):
             g = out._seed_grad(g)
             g._mark = None  # a caller's gradient may be some leaf's own sum (see _accumulate)
+            held.add(g._memory())  # and the caller may still hold it
             out._pending = g if out._pending is None else out._pending + g
         _walk(order, create_graph)
         result = None if inputs is None else tuple(getattr(x, "_pending", None) for x in inputs)
@@ -259,10 +263,11 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
             if g is not None:
                 node._pending = None
                 if inputs is None:
-                    # A leaf adds to the gradient it already had; an inner node holds this pass's.
-                    if node.parents or node._grad is None:
+                    if node.parents:  # an inner node holds this pass's gradient
                         node._grad = g
-                    else:
+                    elif node._grad is None:  # a leaf's first: its own (a graph is kept as is)
+                        node._grad = g if create_graph else _unshared(g, held)
+                    else:  # a leaf adds to the gradient it already had
                         node._grad = _accumulate(node._grad, g, create_graph)
             if not retain_graph:
                 node._vjp = None
@@ -273,6 +278,24 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     finally:
         _grad_enabled, _walking = saved
     return result
+
+
+def _unshared(g, held):
+    """A leaf's first gradient g, or a copy of it if its numbers live where a gradient given
+    or stored before lives (`held`, the memory of those).
+
+    A gradient passes through an op unchanged where it can: `a + b` hands one and the same
+    g to a and to b, a reshape hands on a view of it. Stored as it is, one array would be
+    two leaves' `.grad`, and `a.grad.data *= 0.5` would halve b's gradient too. So the
+    second leaf gets a copy, made only then. (With create_graph=True gradients are graphs,
+    and are stored as they are.)
+    """
+    memory = g._memory()
+    if memory is not None and memory in held:
+        g = g._copy()
+        memory = g._memory()
+    held.add(memory)
+    return g
 
 
 _OWN_SUM = object()  # the mark of a leaf's gradient that `_accumulate` made: the leaf's alone

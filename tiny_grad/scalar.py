@@ -105,6 +105,9 @@ class Value:
     def _add_in_place(self, g):
         self.data += g.data
 
+    def _memory(self):
+        return None  # a Value's .grad is a float: no one can change it in place
+
     def backward(self, retain_graph=None, create_graph=False):
         """Fill `.grad` of every value this one depends on with d(self)/d(that value)."""
         autograd.backward(self, None, retain_graph, create_graph)

@@ -266,6 +266,15 @@ class Tensor:
     def _add_in_place(self, g):
         _np(np.add, self.data, g.data, out=self.data)
 
+    def _memory(self):
+        """Which array holds these numbers: the data's own id, or for a view, its base's."""
+        base = self.data.base
+        return id(self.data if base is None else base)
+
+    def _copy(self):
+        """A new leaf holding a copy of these numbers."""
+        return Tensor._apply("", self.data.copy(), (), None)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
         autograd.backward(self, gradient, retain_graph, create_graph)
