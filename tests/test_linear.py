@@ -53,6 +53,20 @@ def test_linear_equals_the_composite_value_and_gradients(x_shape, with_bias, x_g
         assert fused[1][0] is None
 
 
+@pytest.mark.parametrize("x_shape", [(3,), (4, 3), (2, 5, 3)])
+@pytest.mark.parametrize("bias_shape", [(1,), ()])
+def test_a_broadcast_bias_gets_a_gradient_of_its_own_shape(x_shape, bias_shape):
+    # A bias of shape (1,) or () is added to every output; its gradient sums over them all.
+    rng = np.random.default_rng(3)
+    x0, w0, b0 = rng.normal(0, 1, x_shape), rng.normal(0, 1, (4, 3)), rng.normal(0, 1, bias_shape)
+    g0 = rng.normal(0, 1, x_shape[:-1] + (4,))
+    fused = run(F.linear, x0, w0, b0, g0)
+    plain = run(composite, x0, w0, b0, g0)
+    assert fused[1][2].shape == bias_shape
+    for got, want in zip(fused[1], plain[1]):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("x_shape, with_bias", [((4, 3), True), ((2, 5, 3), False)])
 def test_linear_float32_stays_float32_and_equals_the_composite(x_shape, with_bias):
     rng = np.random.default_rng(1)

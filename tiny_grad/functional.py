@@ -98,7 +98,9 @@ def _linear_vjp_numbers(g, x, weight, bias):
         grad_w = weight._constant(rows.T @ x.data.reshape(-1, x.shape[-1]))
     if bias is None:
         return grad_x, grad_w
-    grad_b = bias._constant(np.add.reduce(rows, 0)) if bias.requires_grad else None
+    grad_b = None
+    if bias.requires_grad:  # (summed over the outputs too, for a bias of shape (1,) or ())
+        grad_b = _unbroadcast(bias._constant(np.add.reduce(rows, 0)), bias)
     return grad_x, grad_w, grad_b
 
 
