@@ -207,6 +207,35 @@ def test_label_smoothing_and_ignore_index_follow_pytorchs_formulas():
     np.testing.assert_array_equal(logits.grad.data[1], 0.0)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_an_ignored_example_adds_nothing_even_where_its_scores_are_minus_inf(reduction, smoothing):
+    # Ignored examples were multiplied by 0, and 0·(−inf) is nan. Only example 1 counts here.
+    logits = Tensor([[-np.inf, 1.0, 2.0], [0.0, 1.0, 2.0]], requires_grad=True)
+    loss = F.cross_entropy(logits, [-100, 0], reduction=reduction, label_smoothing=smoothing)
+    logp = np.array([0.0, 1.0, 2.0]) - np.log(np.exp([0.0, 1.0, 2.0]).sum())
+    t = np.array([1.0, 0.0, 0.0]) * (1 - smoothing) + smoothing / 3
+    want = -(t * logp).sum()
+    np.testing.assert_allclose(loss.data, [0.0, want] if reduction == "none" else want)
+    loss.sum().backward()
+    np.testing.assert_array_equal(logits.grad.data[0], 0.0)
+    np.testing.assert_allclose(logits.grad.data[1], np.exp(logp) - t)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_batch_with_every_example_ignored_gives_zero_gradients(reduction):
+    # As PyTorch: the mean over no examples is 0/0 = nan, but no gradient is nan.
+    logits = Tensor(np.ones((2, 3)), requires_grad=True)
+    loss = F.cross_entropy(logits, [-100, -100], reduction=reduction)
+    expected = {"mean": np.nan, "sum": 0.0, "none": [0.0, 0.0]}[reduction]
+    np.testing.assert_array_equal(loss.data, expected)
+    loss.sum().backward()
+    np.testing.assert_array_equal(logits.grad.data, 0.0)
+    single = F.cross_entropy(Tensor([1.0, 2.0]), -100, reduction=reduction)  # unbatched
+    assert single.shape == ()
+    np.testing.assert_array_equal(single.data, {"mean": np.nan, "sum": 0.0, "none": 0.0}[reduction])
+
+
 def test_targets_as_list_array_or_tensor_and_unbatched():
     logits, labels = logits_and_labels(seed=7)
     a = F.cross_entropy(logits, list(labels))

@@ -29,7 +29,7 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 import numpy as np
 
 from .autograd import is_grad_enabled
-from .tensor import Tensor, _axes, _lift, _max_shift, _np, _unbroadcast
+from .tensor import Tensor, _axes, _lift, _max_shift, _np, _scatter, _unbroadcast
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
@@ -184,12 +184,10 @@ def nll_loss(log_probs, target, reduction="mean", ignore_index=-100):
 def _nll(log_probs, target, reduction, ignore_index, op):
     _check_reduction(reduction)
     log_probs, target, unbatched = _batched(log_probs, target, op)
-    picked, keep = _pick(log_probs, target, ignore_index, op)
-    if keep is not None:
-        picked = picked * keep
+    rows = _counted(target, ignore_index)
+    picked = _pick(log_probs, target, rows, op)
     # the minus sign last: −mean(picked) is the same number as mean(−picked), negated once
-    return -_reduce(picked, reduction, count=None if keep is None else keep.data.sum(),
-                    unbatched=unbatched)
+    return -_reduce(_among_all(picked, rows, len(target), reduction), reduction, unbatched)
 
 
 def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
@@ -217,12 +215,10 @@ def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_
         return loss
     # The smoothing part: −Σ_k log p_k / C per example, with the same examples ignored.
     logp, target, unbatched = _batched(logp, target, "cross_entropy")
-    keep = _keep_mask(logp, target, ignore_index)
-    smooth = -logp.sum(axis=-1) / logp.shape[-1]
-    if keep is not None:
-        smooth = smooth * keep
-    smooth = _reduce(smooth, reduction, count=None if keep is None else keep.data.sum(),
-                     unbatched=unbatched)
+    rows = _counted(target, ignore_index)
+    counted = logp if rows is None else logp[rows]
+    smooth = -counted.sum(axis=-1) / logp.shape[-1]
+    smooth = _reduce(_among_all(smooth, rows, len(target), reduction), reduction, unbatched)
     return loss * (1 - label_smoothing) + smooth * label_smoothing
 
 
@@ -291,15 +287,13 @@ def _check_reduction(reduction):
                          f"not {reduction!r}")
 
 
-def _reduce(losses, reduction, count=None, unbatched=False):
-    """Apply "mean" | "sum" | "none". `count`: divide by it instead of the number of losses."""
-    if unbatched:
-        losses = losses.reshape(())
+def _reduce(losses, reduction, unbatched=False):
+    """Apply "mean" | "sum" | "none" (for a single unbatched example, "none" gives one number)."""
     if reduction == "none":
-        return losses
+        return losses.reshape(()) if unbatched else losses
     if reduction == "sum":
         return losses.sum()
-    return losses.mean() if count is None else losses.sum() / count
+    return losses.mean()
 
 
 def _same_shape(input, target, op):
@@ -335,28 +329,40 @@ def _batched(log_probs, target, op):
     return log_probs, indices, False
 
 
-def _keep_mask(log_probs, target, ignore_index):
-    """A constant 1/0 per example (0 where target == ignore_index), or None if none is ignored."""
-    ignored = target == ignore_index
-    return log_probs._constant(~ignored) if ignored.any() else None
-
-
-def _pick(log_probs, target, ignore_index, op):
-    """log_probs[n, target[n]] for every n (the "training data" piece), after range checks."""
-    n, num_classes = log_probs.shape
+def _counted(target, ignore_index):
+    """The examples that count: None when all do, else the positions of those whose target
+    is not `ignore_index` (as PyTorch, an ignored example adds nothing, and "mean" divides
+    by the number of examples that count; with none counting, the mean is 0/0 = nan)."""
     # (only a target equal to ignore_index can be ignored: when it lies outside the targets'
-    # range, as the default -100 does, there is no mask to make)
-    low, high = (target.min(), target.max()) if target.size else (0, 0)
-    keep = _keep_mask(log_probs, target, ignore_index) if low <= ignore_index <= high else None
-    safe = target
-    if keep is not None:  # the ignored targets pick class 0 (their loss is multiplied by 0)
-        safe = np.where(target == ignore_index, 0, target)
-        low, high = safe.min(), safe.max()
-    if target.size and not 0 <= low <= high < num_classes:
-        bad = (safe < 0) | (safe >= num_classes)
-        raise IndexError(f"{op}: class index {int(safe[bad][0])} is out of range for "
+    # range, as the default -100 does, there is nothing to look for)
+    if not target.size or not target.min() <= ignore_index <= target.max():
+        return None
+    counts = target != ignore_index
+    return None if counts.all() else np.flatnonzero(counts)
+
+
+def _pick(log_probs, target, rows, op):
+    """log_probs[n, target[n]] for every example n that counts (the "training data" piece),
+    after checking that those targets are classes; `rows` as from `_counted`."""
+    n, num_classes = log_probs.shape
+    if rows is None:
+        rows = np.arange(n)
+    else:
+        target = target[rows]
+    if target.size and not 0 <= target.min() <= target.max() < num_classes:
+        bad = target[(target < 0) | (target >= num_classes)]
+        raise IndexError(f"{op}: class index {int(bad[0])} is out of range for "
                          f"{num_classes} classes (valid: 0 to {num_classes - 1})")
-    return log_probs[np.arange(n), safe], keep
+    return log_probs[rows, target]
+
+
+def _among_all(losses, rows, n, reduction):
+    """For reduction "none", the losses of the examples that count put back among all n
+    examples, with 0 for the ignored ones. (Picking only the examples that count, instead of
+    multiplying the ignored ones by 0, keeps their −inf or nan out: 0·(−inf) is nan.)"""
+    if rows is None or reduction != "none":
+        return losses
+    return _scatter(losses, rows, (n,))
 
 
 def _clamped_log(x):
