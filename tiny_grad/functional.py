@@ -184,8 +184,7 @@ def nll_loss(log_probs, target, reduction="mean", ignore_index=-100):
 def _nll(log_probs, target, reduction, ignore_index, op):
     _check_reduction(reduction)
     log_probs, target, unbatched = _batched(log_probs, target, op)
-    rows = _counted(target, ignore_index)
-    picked = _pick(log_probs, target, rows, op)
+    picked, rows = _pick(log_probs, target, ignore_index, op)
     # the minus sign last: −mean(picked) is the same number as mean(−picked), negated once
     return -_reduce(_among_all(picked, rows, len(target), reduction), reduction, unbatched)
 
@@ -333,27 +332,25 @@ def _counted(target, ignore_index):
     """The examples that count: None when all do, else the positions of those whose target
     is not `ignore_index` (as PyTorch, an ignored example adds nothing, and "mean" divides
     by the number of examples that count; with none counting, the mean is 0/0 = nan)."""
-    # (only a target equal to ignore_index can be ignored: when it lies outside the targets'
-    # range, as the default -100 does, there is nothing to look for)
-    if not target.size or not target.min() <= ignore_index <= target.max():
-        return None
     counts = target != ignore_index
     return None if counts.all() else np.flatnonzero(counts)
 
 
-def _pick(log_probs, target, rows, op):
+def _pick(log_probs, target, ignore_index, op):
     """log_probs[n, target[n]] for every example n that counts (the "training data" piece),
-    after checking that those targets are classes; `rows` as from `_counted`."""
+    after checking that those targets are classes; and `_counted`'s positions of them."""
     n, num_classes = log_probs.shape
-    if rows is None:
-        rows = np.arange(n)
-    else:
-        target = target[rows]
-    if target.size and not 0 <= target.min() <= target.max() < num_classes:
+    classes = not target.size or (0 <= target.min() and target.max() < num_classes)
+    rows = None
+    if not classes or 0 <= ignore_index < num_classes:  # some targets may be ignore_index
+        rows = _counted(target, ignore_index)
+        if rows is not None:
+            target = target[rows]
         bad = target[(target < 0) | (target >= num_classes)]
-        raise IndexError(f"{op}: class index {int(bad[0])} is out of range for "
-                         f"{num_classes} classes (valid: 0 to {num_classes - 1})")
-    return log_probs[rows, target]
+        if bad.size:
+            raise IndexError(f"{op}: class index {int(bad[0])} is out of range for "
+                             f"{num_classes} classes (valid: 0 to {num_classes - 1})")
+    return log_probs[np.arange(n) if rows is None else rows, target], rows
 
 
 def _among_all(losses, rows, n, reduction):
