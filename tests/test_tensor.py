@@ -873,6 +873,46 @@ def test_sum_of_plus_and_minus_infinity_is_nan_without_a_warning():
     assert np.isnan(total.item())
 
 
+def test_nan_inputs_give_nan_without_a_warning():
+    x = leaf([np.nan, 1.0])
+    with warnings.catch_warnings(record=True) as caught:
+        s = x.sigmoid() + x.softplus()
+        s.sum().backward()
+        m = leaf([[np.nan, np.nan], [1.0, 2.0]])
+        m.max(axis=1).sum().backward()  # a row with no maximum to share the gradient among
+    assert_no_warning_recorded(caught)
+    assert np.isnan(s.data[0]) and np.isfinite(s.data[1])
+    np.testing.assert_array_equal(m.grad.data[1], [0.0, 1.0])
+
+
+def test_softmax_and_logsumexp_of_a_0d_tensor_and_of_an_empty_axis():
+    # A 0-d tensor takes axis 0 or -1 (as in PyTorch); log Σ over no numbers is log 0 = -inf.
+    x = leaf(2.0)
+    assert tg.functional.softmax(x).item() == 1.0
+    assert x.logsumexp(-1).item() == 2.0
+    empty = leaf(np.zeros((2, 0)))
+    np.testing.assert_array_equal(empty.logsumexp(axis=1).data, [-np.inf, -np.inf])
+    assert tg.functional.log_softmax(empty).shape == (2, 0)
+    with pytest.raises(ValueError, match="axis 1 is out of range"):
+        x.sum(axis=1)
+
+
+@pytest.mark.parametrize("axes", [(1, 2), (0, 0), (0, 1, 2), (1,)])
+def test_transpose_refuses_axes_that_are_not_an_ordering(axes):
+    with pytest.raises(ValueError, match=r"not an ordering of the axes of a tensor of shape \(2, 3\)"):
+        leaf(np.ones((2, 3))).transpose(*axes)
+    with pytest.raises(ValueError, match="which has none"):
+        leaf(1.0).transpose(0)
+    assert leaf(np.ones((2, 3))).transpose(-1, 0).shape == (3, 2)
+
+
+def test_matmul_names_the_batch_axes_when_only_they_do_not_fit():
+    with pytest.raises(ValueError, match=r"batch axes in front of the matrices, \(2,\) and \(3,\)"):
+        leaf(np.ones((2, 2, 3))) @ leaf(np.ones((3, 3, 2)))
+    with pytest.raises(ValueError, match=r"last axis of the first \(3\)"):
+        leaf(np.ones((2, 2, 3))) @ leaf(np.ones((2, 4, 2)))
+
+
 def test_nothing_is_printed_in_a_fresh_interpreter():
     snippet = (
         "import tiny_grad as tg\n"

@@ -108,7 +108,7 @@ def _axes(axis, ndim):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     result = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):  # (a 0-d tensor takes 0 and -1, as in PyTorch)
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         result.append(a % ndim if ndim else 0)
     if len(set(result)) != len(result):
@@ -414,7 +414,7 @@ class Tensor:
         def vjp(g, a):
             s = a.sigmoid()
             return (g * s * (1 - s),)
-        return self._apply("sigmoid", np.exp(-np.logaddexp(0, -self.data)), (self,), vjp)
+        return self._apply("sigmoid", np.exp(-_np(np.logaddexp, 0, -self.data)), (self,), vjp)
 
     def softplus(self):
         """log(1 + e^x), as logaddexp(0, x) so nothing overflows.   d/dx = σ(x)"""
@@ -484,7 +484,7 @@ class Tensor:
 
         def vjp(g, a):
             hits = a.data == best
-            share = a._constant(hits / hits.sum(axis=axes, keepdims=True))
+            share = a._constant(_np(np.divide, hits, hits.sum(axis=axes, keepdims=True)))
             return (_keep(g, axes, a.ndim, keepdims) * share,)  # (* broadcasts g over x)
         return self._apply(op, best if keepdims else best.reshape(_reduced_shape(self.shape, axes)),
                            (self,), vjp)
@@ -517,9 +517,14 @@ class Tensor:
         if not axes:  # all axes reversed (a matrix's transpose): reversing again is the way back
             return self._apply("transpose", self.data.T, (self,), Tensor._transpose_vjp)
         n = self.data.ndim
-        axes = tuple(a % n for a in _shape_of(axes))
+        axes = _shape_of(axes)
+        if sorted(a % n if -n <= a < n else -1 for a in axes) != list(range(n)):
+            raise ValueError(f"transpose: axes {axes} are not an ordering of the axes of a tensor "
+                             f"of shape {self.shape}, " + (f"each of 0 to {n - 1} once" if n else
+                                                           "which has none"))
+        axes = tuple(a % n for a in axes)
         back = tuple(axes.index(i) for i in range(n))  # where each axis went: the way back
-        data = self.data.transpose(axes)  # (NumPy checks that axes is an ordering of all axes)
+        data = self.data.transpose(axes)
         return self._apply("transpose", data, (self,), lambda g, a, back=back: (g.transpose(back),))
 
     @staticmethod
@@ -628,7 +633,8 @@ def _max_shift(data, axes):
     """The largest value along `axes` (kept as length-1 axes), to subtract before e^x so that
     nothing overflows: e^(x - m) ≤ 1. Where that largest value is not finite (a row of all
     -inf), 0 instead, so the row stays -inf rather than becoming -inf - (-inf) = nan."""
-    m = np.maximum.reduce(data, axis=axes, keepdims=True)  # (np.max, without its wrapper)
+    # (np.max, without its wrapper; -inf is the largest of no numbers, so an empty axis works)
+    m = np.maximum.reduce(data, axis=axes, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(m), m, 0)
 
 
@@ -650,6 +656,10 @@ def _matmul_message(a, b):
     if len(a) == 0 or len(b) == 0:
         return f"@: shapes {a} and {b}: matmul needs at least one axis on each side"
     inner_b = b[-2] if len(b) > 1 else b[0]
+    if a[-1] == inner_b:  # the matrices fit: the batch axes in front of them do not
+        return (f"@: shapes {a} and {b}: the batch axes in front of the matrices, {a[:-2]} and "
+                f"{b[:-2]}, cannot be broadcast together (each axis, counted from the end, "
+                "must be equal or 1)")
     return (f"@: shapes {a} and {b} do not match: the last axis of the first ({a[-1]}) must "
             f"equal the {'second-to-last' if len(b) > 1 else 'only'} axis of the second ({inner_b})")
 
