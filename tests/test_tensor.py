@@ -398,6 +398,26 @@ def test_matmul_on_random_shapes(shapes, seed):
     check_matmul(*shapes.input_shapes, seed=seed)
 
 
+REUSES = [lambda t: t * 2.0, lambda t: t.exp(), lambda t: t * t, lambda t: t.tanh(),
+          lambda t: t.log(), lambda t: -t, lambda t: t.sum(), lambda t: t.max()]
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=small_shapes, picks=st.lists(st.integers(0, len(REUSES) - 1), min_size=1, max_size=6),
+       seed=st.integers(0, 1000))
+def test_a_tensor_used_many_times_in_any_shape_passes_gradcheck(shape, picks, seed):
+    # x reaches the output along len(picks) paths: the walk sums their gradients, in place
+    # from the third on, in any shape (a 0-d sum once crashed there).
+    x = leaf(np.random.default_rng(seed).uniform(0.5, 1.5, shape))
+
+    def f(x):
+        total = REUSES[picks[0]](x)
+        for i in picks[1:]:
+            total = total + REUSES[i](x)
+        return total
+    assert gradcheck(f, [x])
+
+
 def test_matmul_gradient_of_a_matrix_product():
     """d/dA sum(A @ B) = 1 @ Bᵀ: every row of the gradient is B's row sums."""
     a, b = leaf(np.ones((2, 3))), leaf(np.arange(12.0).reshape(3, 4))
