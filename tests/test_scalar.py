@@ -117,6 +117,20 @@ def test_power_with_value_exponent():
     assert b.grad == pytest.approx(8.0 * math.log(2.0))
 
 
+# a ** b at a = 0, where the slopes meet 0·∞: (b, d/da, d/db), PyTorch's values.
+POWER_AT_ZERO = [(0.0, 0.0, 0.0), (2.0, 0.0, 0.0), (0.5, math.inf, 0.0), (-1.0, -math.inf, -math.inf)]
+
+
+@pytest.mark.parametrize("b, d_da, d_db", POWER_AT_ZERO)
+def test_power_with_value_exponent_at_a_zero_base(b, d_da, d_db):
+    # (b = 0 gives d/da = 0, as a ** 0 with a number does; Tensor's `**` agrees: test_tensor.py)
+    a, e = Value(0.0), Value(b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (a ** e).backward()
+    assert (a.grad, e.grad) == (d_da, d_db)
+
+
 def test_ieee_results_instead_of_exceptions_and_no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -893,6 +893,22 @@ def test_sum_of_plus_and_minus_infinity_is_nan_without_a_warning():
     assert np.isnan(total.item())
 
 
+def test_power_with_tensor_exponent_at_a_zero_base():
+    # The same table as for Value (test_scalar.py), one exponent per element, and a base
+    # of 0 broadcast against them: d/da sums the four slopes.
+    b = leaf([0.0, 2.0, 0.5, -1.0])
+    a = leaf(0.0)
+    with warnings.catch_warnings(record=True) as caught:
+        (a ** b).sum().backward()
+    assert_no_warning_recorded(caught)
+    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0, 0.0, -np.inf])
+    assert np.isnan(a.grad.item())  # 0 + 0 + inf + (-inf)
+    for b0, d_da in [(0.0, 0.0), (2.0, 0.0), (0.5, np.inf), (-1.0, -np.inf)]:
+        a = leaf(0.0)
+        (a ** leaf(b0)).backward()
+        assert a.grad.item() == d_da
+
+
 def test_nan_inputs_give_nan_without_a_warning():
     x = leaf([np.nan, 1.0])
     with warnings.catch_warnings(record=True) as caught:

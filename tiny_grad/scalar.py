@@ -177,7 +177,8 @@ class Value:
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
-        a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a   (0 at a = 0)"""
+        a ** b (a Value).        d/da = b·a^(b-1), d/db = a^b · log a
+                                 (at a = 0: d/da = 0 where b = 0, d/db = 0 where b ≥ 0)"""
         if isinstance(other, Value):
             return self._apply("**", _ieee(math.pow, np.power, self.data, other.data),
                                (self, other), Value._pow_vjp)
@@ -189,7 +190,12 @@ class Value:
 
     @staticmethod
     def _pow_vjp(g, a, b):
-        return g * b * a ** (b - 1), g * a ** b * (a.log() if a.data != 0 else 0.0)  # a^b·log a → 0
+        # At a = 0 both slopes can meet 0·∞. There they take PyTorch's values: d/da = 0 where
+        # b = 0 (as for a ** 0), and d/db = 0 where b ≥ 0 (a^b·log a → 0 as a → 0).
+        at_zero = a.data == 0
+        grad_a = g * 0 if at_zero and b.data == 0 else g * b * a ** (b - 1)
+        grad_b = g * 0 if at_zero and b.data >= 0 else g * a ** b * a.log()
+        return grad_a, grad_b
 
     # The same operations with the number on the left: 2 * a, 1 - a, 3 / a, 2 ** a.
     __radd__ = _reflected(operator.add)

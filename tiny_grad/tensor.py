@@ -328,7 +328,8 @@ class Tensor:
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
-        a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a   (0 where a = 0)"""
+        a ** b (a Tensor).      d/da = b·a^(b-1), d/db = a^b · log a
+                                (where a = 0: d/da = 0 where b = 0, d/db = 0 where b ≥ 0)"""
         if isinstance(other, numbers.Real):
             n = float(other)
             return self._apply(f"**{n:g}", _np(np.power, self.data, self.data.dtype.type(n)), (self,),
@@ -336,11 +337,16 @@ class Tensor:
         other = _lift(other, self)
 
         def vjp(g, a, b):
-            grad_a = _unbroadcast(g * b * a ** (b - 1), a) if a.requires_grad else None
+            # Where a = 0 both slopes can meet 0·∞. There they take PyTorch's values: d/da = 0
+            # where b = 0 (as for a ** 0), and d/db = 0 where b ≥ 0 (a^b·log a → 0 as a → 0).
+            at_zero = a.data == 0
+            grad_a = None
+            if a.requires_grad:  # b·a^(b-1), with the exponent 0 where a = b = 0: 0·1, not 0·∞
+                exponent = b - 1 + a._constant(at_zero & (b.data == 0))
+                grad_a = _unbroadcast(g * b * a ** exponent, a)
             if not b.requires_grad:
                 return grad_a, None
-            # log a, but 0 where a = 0: there a^b·log a → 0 as a → 0 (for b > 0), as PyTorch takes it.
-            log_a = (a + a._constant(a.data == 0)).log()
+            log_a = (a + a._constant(at_zero & (b.data >= 0))).log()  # log 1 = 0 there
             return grad_a, _unbroadcast(g * a ** b * log_a, b)
         return self._apply("**", _broadcast("**", np.power, self, other), (self, other), vjp)
 
