@@ -189,6 +189,46 @@ def test_no_grad_is_restored_after_an_exception():
     assert tg.is_grad_enabled()
 
 
+@pytest.mark.parametrize("switch", [tg.no_grad, tg.no_grad(), tg.enable_grad(), tg.detect_anomaly()],
+                         ids=["@no_grad", "@no_grad()", "@enable_grad()", "@detect_anomaly()"])
+def test_a_switch_entered_again_before_it_exits_restores_every_mode(switch):
+    # A decorated function that calls itself enters its one decorator object once per call.
+    @switch
+    def count_down(n):
+        if n:
+            count_down(n - 1)
+    with tg.no_grad():
+        count_down(2)
+        assert not tg.is_grad_enabled()
+    count_down(2)
+    assert tg.is_grad_enabled() and not tg.autograd._anomaly_enabled
+    one = tg.no_grad()  # and one object used twice, nested
+    with one:
+        with one:
+            pass
+        assert not tg.is_grad_enabled()
+    assert tg.is_grad_enabled()
+
+
+def test_grad_takes_any_iterable_of_inputs():
+    model = tg.nn.Linear(2, 1)
+    loss = model(tg.Tensor([[1.0, 2.0], [3.0, 4.0]])).sum()
+    grads = tg.grad(loss, model.parameters(), retain_graph=True)  # a generator
+    assert [g.shape for g in grads] == [(1, 2), (1,)]
+    assert grads[1].item() == 2.0
+    with pytest.raises(TypeError, match="inputs must be Values or Tensors"):
+        tg.grad(loss, [model.weight, 3.0])
+
+
+def test_a_gradient_given_as_a_list_is_one_gradient_for_the_one_output():
+    x = tg.Tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).backward([1.0, 3.0])
+    assert x.grad.data.tolist() == [2.0, 6.0]
+    y = tg.Tensor([1.0], requires_grad=True)
+    (y * 2).backward([5.0])
+    assert y.grad.data.tolist() == [10.0]
+
+
 def test_wrong_number_of_grad_outputs():
     a = Value(1.0)
     with pytest.raises(ValueError, match="grad_outputs"):

@@ -60,14 +60,17 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
     def __init__(self, mode):
         self.mode = bool(mode)
+        self.previous = []  # a stack: one object can be entered again before it exits (a
+        # decorated function that calls itself enters its decorator once per call)
 
     def __enter__(self):
         global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.mode
+        self.previous.append(_grad_enabled)
+        _grad_enabled = self.mode
 
     def __exit__(self, *exc):
         global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_enabled = self.previous.pop()
 
 
 class no_grad(set_grad_enabled):
@@ -97,13 +100,17 @@ class detect_anomaly(contextlib.ContextDecorator):
     """`with tg.detect_anomaly():` — the first NaN or inf made in forward or backward raises
     at once, naming the op and the line of your code that created it. (Slow: debugging only.)"""
 
+    def __init__(self):
+        self.previous = []  # a stack, as in set_grad_enabled
+
     def __enter__(self):
         global _anomaly_enabled
-        self.previous, _anomaly_enabled = _anomaly_enabled, True
+        self.previous.append(_anomaly_enabled)
+        _anomaly_enabled = True
 
     def __exit__(self, *exc):
         global _anomaly_enabled
-        _anomaly_enabled = self.previous
+        _anomaly_enabled = self.previous.pop()
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -213,13 +220,27 @@ _FREED = (
 
 
 def _as_tuple(x):
+    """grad_outputs as a tuple: a list or tuple holds one per output, anything else is one."""
     return tuple(x) if isinstance(x, (list, tuple)) else (x,)
+
+
+def _nodes(x, what):
+    """One node, or any iterable of them (a list, `model.parameters()`), as a tuple."""
+    if hasattr(x, "_vjp") or not hasattr(x, "__iter__"):
+        nodes = (x,)
+    else:
+        nodes = tuple(x)
+    for node in nodes:
+        if not hasattr(node, "_vjp"):
+            raise TypeError(f"{what} must be Values or Tensors (one, or a list of them), "
+                            f"not {type(node).__name__}")
+    return nodes
 
 
 def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     """The backward walk. Stores into `.grad`, or (with `inputs`) returns their gradients."""
     global _grad_enabled, _walking
-    outputs = _as_tuple(outputs)
+    outputs = _nodes(outputs, "outputs")
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     grad_outputs = _as_tuple(grad_outputs)
@@ -366,7 +387,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     With create_graph=True the returned gradients are graphs themselves, so they
     can be differentiated again (gradients of gradients).
     """
-    inputs = _as_tuple(inputs)
+    inputs = _nodes(inputs, "inputs")
     result = _run(outputs, grad_outputs, retain_graph, create_graph, inputs)
     missing = [i for i, g in enumerate(result) if g is None]
     if missing and not allow_unused:

@@ -277,7 +277,8 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Fill `.grad` of every tensor this one depends on with d(self)/d(that tensor)."""
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        autograd.backward(self, None if gradient is None else (gradient,), retain_graph,
+                          create_graph)  # (one output, one gradient, even if given as a list)
 
     # ---- arithmetic (NumPy broadcasting) ----------------------------------------------------
 
