@@ -1,8 +1,9 @@
 """gradcheck itself: it passes right derivatives and catches wrong ones."""
 
+import numpy as np
 import pytest
 
-from tiny_grad import GradcheckError, Value, gradcheck
+from tiny_grad import GradcheckError, Tensor, Value, gradcheck
 
 
 def wrong_square(a):
@@ -27,6 +28,15 @@ def test_wrong_derivative_is_caught_with_input_and_both_numbers():
 def test_names_the_right_input_when_only_the_second_is_wrong():
     with pytest.raises(GradcheckError, match="input 1"):
         gradcheck(lambda a, b: a * 2 + wrong_square(b), [Value(0.5), Value(0.5)])
+
+
+def test_names_the_element_of_a_tensor_as_plain_numbers():
+    def wrong_at_one_place(x):  # forward x, but a VJP that loses the gradient at [1, 0]
+        mask = np.ones(x.shape)
+        mask[1, 0] = 0.0
+        return Tensor._apply("leaky", x.data.copy(), (x,), lambda g, a: (g * a._constant(mask),))
+    with pytest.raises(GradcheckError, match=r"element \(1, 0\):"):
+        gradcheck(lambda x: wrong_at_one_place(x).sum(), [Tensor(np.ones((2, 2)), requires_grad=True)])
 
 
 def test_inputs_are_restored_even_when_fn_fails():

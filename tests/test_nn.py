@@ -1,6 +1,7 @@
 """nn: finding parameters and naming them, state dicts, initialisation, layers, repr."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -153,6 +154,20 @@ def test_wrong_shape_names_the_key_and_both_shapes_and_changes_nothing():
         layer.load_state_dict(state)
     for name, p in layer.named_parameters():  # the weight, checked first, was not copied either
         np.testing.assert_array_equal(p.data, before[name])
+
+
+@pytest.mark.parametrize("bad", [np.array(["x", "y", "z"]), np.full(3, 1 + 1j)], ids=["text", "complex"])
+def test_values_that_are_not_real_numbers_are_refused_and_change_nothing(bad):
+    layer = nn.Linear(4, 3)
+    before = layer.state_dict()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (NumPy would warn, then drop the imaginary part)
+        with pytest.raises(TypeError, match=r"'bias' holds .* data, not real numbers"):
+            layer.load_state_dict({"weight": np.full((3, 4), 7.0), "bias": bad})
+    for name, p in layer.named_parameters():
+        np.testing.assert_array_equal(p.data, before[name])
+    layer.load_state_dict({"weight": np.ones((3, 4), dtype=int), "bias": np.ones(3, dtype=bool)})
+    assert layer.weight.dtype == np.float64 and layer.bias.data.tolist() == [1.0, 1.0, 1.0]
 
 
 def test_missing_and_unexpected_keys_raise_keyerror_naming_them():

@@ -118,7 +118,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             k, j = (int(n) for n in np.argwhere(bad)[0])
             a, n = float(analytic[k, j]), float(numeric[k, j])
             name = f"input {inputs.index(x)}" + (f" ({x.label!r})" if x.label else "")
-            element = np.unravel_index(j, np.shape(x.data)) if np.ndim(x.data) else ()
+            element = tuple(int(i) for i in np.unravel_index(j, np.shape(x.data)))  # (0, 2)
             output = f", output element {k}" if numeric.shape[0] > 1 else ""
             raise GradcheckError(
                 f"gradcheck failed for {name}, element {element or 0}{output}: backward gives "

@@ -141,9 +141,10 @@ class Module:
     def load_state_dict(self, state_dict):
         """Copy values from `state_dict` (name -> array or Tensor) into the parameters.
 
-        Every name must match (KeyError lists missing and unexpected names) and every
-        shape must match (ValueError names the key and both shapes). Everything is checked
-        before anything is copied, so a failed load changes nothing.
+        Every name must match (KeyError lists missing and unexpected names), every value
+        must hold real numbers (TypeError) and every shape must match (ValueError names the
+        key and both shapes). Everything is checked before anything is copied, so a failed
+        load changes nothing.
 
         The values are copied *into* the existing arrays (`p.data[...] = value`), in the
         parameter's own dtype: an optimizer holding these parameters keeps working.
@@ -162,6 +163,9 @@ class Module:
         for name, p in params.items():
             value = state_dict[name]
             value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if value.dtype.kind not in "biuf":  # (complex would lose its imaginary part)
+                raise TypeError(f"load_state_dict for {type(self).__name__}: {name!r} holds "
+                                f"{value.dtype} data, not real numbers")
             if value.shape != p.shape:
                 raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch for "
                                  f"{name!r}: the checkpoint has shape {value.shape}, the model "
