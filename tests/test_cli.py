@@ -69,3 +69,24 @@ def test_draw_dot_source_needs_no_graphviz(tmp_path):
     result = run("draw", "-o", "g.gv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "digraph" in (tmp_path / "g.gv").read_text(encoding="utf-8")
+
+
+def test_draw_refuses_an_unknown_suffix_with_one_message(tmp_path):
+    result = run("draw", "-o", "g.xyz", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cannot tell which picture format" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_draw_with_a_dot_that_fails_says_so_without_a_traceback(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dot").write_text("#!/bin/sh\necho 'dot: broken' >&2\nexit 1\n")
+    (fake / "dot").chmod(0o755)
+    env_path = os.pathsep.join([str(fake), os.environ.get("PATH", "")])
+    result = subprocess.run(
+        [sys.executable, "-m", "tiny_grad", "draw", "-o", "g.svg"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120,
+        env={**os.environ, "PATH": env_path,
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+    assert result.returncode == 1
+    assert "dot" in result.stderr and "Traceback" not in result.stderr

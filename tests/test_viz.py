@@ -11,6 +11,7 @@ import pytest
 
 from tiny_grad import Tensor, Value
 from tiny_grad import viz
+from tiny_grad.explain import explain
 from tiny_grad.viz import GraphvizNotFoundError, draw_graph, save_graph
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -272,3 +273,10 @@ def test_the_committed_two_layer_figure_can_be_drawn_again(tmp_path):
 def test_negative_zero_is_drawn_as_zero():
     x = Value(-0.0, label="z")
     assert "data 0.0000" in draw_graph(x).source and "-0.0000" not in draw_graph(x).source
+
+
+@pytest.mark.parametrize("not_a_node", [3.0, [1, 2], None])
+def test_drawing_or_explaining_something_that_is_not_a_node_is_a_clear_typeerror(not_a_node):
+    for show in (draw_graph, explain):
+        with pytest.raises(TypeError, match="a graph starts at a Value or a Tensor, not at a"):
+            show(not_a_node)

@@ -9,6 +9,7 @@ the tour walks through it too.
 """
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,11 +52,16 @@ def _save(dot, path):
     return Path(viz.save_graph(dot, path, format=fmt))
 
 
+# What can stop a drawing: no `dot` program, no graphviz package, a file name whose
+# suffix is no picture format, a `dot` that fails. Each is told in one message, not a traceback.
+_CANNOT_DRAW = (viz.GraphvizNotFoundError, ImportError, ValueError, subprocess.CalledProcessError)
+
+
 def _draw_or_explain(root, path):
     """Draw `root` to `path` and return 0, or print why not and return 1."""
     try:
         saved = _save(viz.draw_graph(root), path)
-    except viz.GraphvizNotFoundError as err:
+    except _CANNOT_DRAW as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
     print(f"The graph, with every value and gradient, is in {saved}")
@@ -95,7 +101,7 @@ def explain_example(html=None):
         return 0
     try:
         saved = viz.to_html(L, html)
-    except viz.GraphvizNotFoundError as err:
+    except _CANNOT_DRAW as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
     print(f"\nThe page that steps through backward is {saved}: open it in a browser.")

@@ -197,6 +197,10 @@ def topological_order(roots):
     """
     order, entered, done = [], object(), object()
     stack = list(reversed(roots))  # reversed: the first root (and first parent) goes first
+    for root in stack:
+        if not hasattr(root, "_vjp"):  # (drawing and explaining start here too)
+            raise TypeError(f"a graph starts at a Value or a Tensor, not at a "
+                            f"{type(root).__name__} like {root!r:.40}")
     while stack:
         node = stack.pop()
         mark = node._mark
