@@ -30,7 +30,8 @@ def graphviz_dot():
         pytest.skip("Graphviz's `dot` program is not installed (run scripts/bootstrap.sh)")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["tour", "--help"], ["draw", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["tour", "--help"], ["draw", "--help"],
+                                  ["explain", "--help"], ["bench", "--help"]])
 def test_help(args, tmp_path):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -90,3 +91,14 @@ def test_draw_with_a_dot_that_fails_says_so_without_a_traceback(tmp_path):
              "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
     assert result.returncode == 1
     assert "dot" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bench_runs_the_repositorys_benchmarks_with_the_options_given(tmp_path, capfd):
+    from tiny_grad import __main__ as cli
+    assert cli.BENCHMARKS == ROOT / "benchmarks" / "run.py" and cli.BENCHMARKS.is_file()
+    stand_in = tmp_path / "run.py"  # (the real run takes minutes: a stand-in shows what it gets)
+    stand_in.write_text("import sys; print('ran with', sys.argv[1:])\n")
+    assert cli.bench(["--quick", "--markdown"], run_py=stand_in) == 0
+    assert "ran with ['--quick', '--markdown']" in capfd.readouterr().out
+    assert cli.bench([], run_py=tmp_path / "missing.py") == 1
+    assert "from a clone of the repository" in capfd.readouterr().err

@@ -3,6 +3,7 @@
     python -m tiny_grad tour              the whole story: figures and index.html (tour.py)
     python -m tiny_grad draw -o g.svg     draw one small graph to a file
     python -m tiny_grad explain           its chain rule, edge by edge (--html: step through it)
+    python -m tiny_grad bench             the benchmarks of the repository's benchmarks/ folder
 
 The drawing is of a tiny example, L = tanh(a*b + c), small enough to check by hand;
 the tour walks through it too.
@@ -108,6 +109,21 @@ def explain_example(html=None):
     return 0
 
 
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+
+
+def bench(options, run_py=BENCHMARKS):
+    """Run the repository's benchmarks (benchmarks/run.py, in a process of its own, as
+    `python -m benchmarks` does) with `options` such as ["--quick"]; return its exit code."""
+    if not Path(run_py).is_file():
+        print(f"\nThe benchmarks are the scripts of the tiny_grad repository's benchmarks/ "
+              f"folder, and this installation has none ({run_py} is missing). Run this command "
+              "from a clone of the repository: git clone, then bash scripts/bootstrap.sh and "
+              ".venv/bin/python -m tiny_grad bench.", file=sys.stderr)
+        return 1
+    return subprocess.run([sys.executable, str(run_py), *options]).returncode
+
+
 def make_parser():
     parser = argparse.ArgumentParser(
         prog="python -m tiny_grad",
@@ -147,6 +163,19 @@ def make_parser():
     )
     p.add_argument("--html", metavar="PATH",
                    help="also write the step-through page to PATH (e.g. backward.html)")
+
+    p = commands.add_parser(
+        "bench", help="time tiny_grad beside NumPy by hand (and PyTorch, micrograd)",
+        description="Run every benchmark of the repository's benchmarks/ folder (the same as "
+                    "python -m benchmarks there): micrograd's demo step, a chain of a million "
+                    "ops, two MLPs and the cost of one small op, each beside NumPy written by "
+                    "hand, and beside PyTorch and micrograd where they are installed. Prints "
+                    "one table of medians and ratios from this run (about 6 minutes).",
+    )
+    p.add_argument("--quick", action="store_true",
+                   help="fewer repeats, chains up to N = 10^5 (a few minutes)")
+    p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    p.add_argument("--json", metavar="PATH", help="also save every raw result to PATH")
     return parser
 
 
@@ -160,6 +189,15 @@ def main(argv=None):
         return draw(args.output)
     if args.command == "explain":
         return explain_example(args.html)
+    if args.command == "bench":
+        options = []
+        if args.quick:
+            options.append("--quick")
+        if args.markdown:
+            options.append("--markdown")
+        if args.json:
+            options += ["--json", args.json]
+        return bench(options)
     parser.print_help()
     return 0
 
