@@ -252,6 +252,7 @@ def test_loading_a_state_dict_keeps_the_optimizer_connected():
     (lambda p: SGD([], lr=0.1), "empty"),
     (lambda p: Adam(iter([]), lr=0.1), "empty"),
     (lambda p: SGD(p + p, lr=0.1), "twice"),
+    (lambda p: SGD([p[0] * 2.0], lr=0.1), r"parameter 0 is the result of an operation \('\*'\)"),
 ])
 def test_invalid_settings_raise_valueerror_with_the_reason(make, message):
     with pytest.raises(ValueError, match=message):

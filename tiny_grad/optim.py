@@ -37,6 +37,10 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"an optimizer can only optimize Tensors, but parameter {i} "
                                 f"is {type(p).__name__}")
+            if p.parents:  # (as PyTorch: backward fills .grad of leaves, not of results)
+                raise ValueError(f"parameter {i} is the result of an operation ({p.op!r}), not a "
+                                 "leaf: an optimizer moves tensors made with requires_grad=True, "
+                                 "such as model.parameters()")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError("a parameter appears twice in the list: it would be updated twice "
                              "per step")
