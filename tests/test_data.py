@@ -287,3 +287,9 @@ def test_train_test_split_rejects_bad_input():
             data.train_test_split(X, y, test_fraction=bad)
     with pytest.raises(ValueError):
         data.train_test_split(X[:1], y[:1])           # one example cannot be split
+
+
+@pytest.mark.parametrize("bad", [-1, "3", 2.5, (2, -1)])
+def test_sample_rejects_a_size_that_is_not_a_count(bad):
+    with pytest.raises(ValueError, match="size must be a whole number >= 0"):
+        data.two_dice().sample(bad)

@@ -283,3 +283,11 @@ def test_repr_like_pytorch():
         "  )\n"
         ")"
     )
+
+
+def test_layer_sizes_given_the_wrong_way_get_a_message_that_shows_the_right_way():
+    with pytest.raises(TypeError, match=r"MLP\(2, \[16, 3\]\) or MLP\(2, \[3\]\)"):
+        nn.MLP(2, 3)  # a size where a list of sizes goes
+    with pytest.raises(TypeError, match="in_features is a whole number of features, not 2.5"):
+        nn.Linear(2.5, 3)
+    assert nn.Linear(np.int64(2), 3).weight.shape == (3, 2)

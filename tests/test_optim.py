@@ -247,6 +247,7 @@ def test_loading_a_state_dict_keeps_the_optimizer_connected():
     (lambda p: Adam(p, betas=(1.0, 0.999)), "β1"),
     (lambda p: Adam(p, betas=(0.9, -0.1)), "β2"),
     (lambda p: Adam(p, betas=(0.9,)), "pair"),
+    (lambda p: Adam(p, betas=0.9), "pair"),
     (lambda p: Adam(p, eps=-1e-8), "eps"),
     (lambda p: Adam(p, weight_decay=-0.1), "weight_decay"),
     (lambda p: SGD([], lr=0.1), "empty"),

@@ -128,6 +128,9 @@ class Distribution:
         numbers), and their average approaches ``mean()``.
         """
         shape = (size,) if np.ndim(size) == 0 else tuple(size)
+        if not all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape):
+            raise ValueError(f"sample: size must be a whole number >= 0 (or a shape of them), "
+                             f"not {size!r}")
         rng = np.random.default_rng(seed)
         return np.asarray(self._draw(rng, shape), dtype=np.int64)
 

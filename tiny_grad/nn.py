@@ -201,6 +201,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, dtype=None):
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+                raise TypeError(f"Linear's {name} is a whole number of features, not {n!r}")
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear needs sizes >= 0, got in_features={in_features}, "
                              f"out_features={out_features}")
@@ -299,6 +302,10 @@ class MLP(Module):
     """
 
     def __init__(self, in_features, sizes, activation=ReLU, dtype=None):
+        if not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP takes a list of layer sizes after in_features, e.g. "
+                            f"MLP({in_features}, [16, {sizes}]) or MLP({in_features}, [{sizes}]), "
+                            f"not the single number {sizes!r}")
         sizes = list(sizes)
         if not sizes:
             raise ValueError("MLP needs at least one layer size, e.g. MLP(2, [16, 1])")

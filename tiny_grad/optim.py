@@ -156,7 +156,7 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         _check(lr >= 0, f"the learning rate must be >= 0, got lr={lr}")
-        _check(len(betas) == 2, f"betas must be a pair (β1, β2), got {betas}")
+        _check(np.ndim(betas) == 1 and len(betas) == 2, f"betas must be a pair (β1, β2), got {betas}")
         for k, beta in enumerate(betas, start=1):
             _check(0 <= beta < 1, f"β{k} must be in [0, 1), got betas={tuple(betas)}")
         _check(eps >= 0, f"eps must be >= 0, got eps={eps}")
