@@ -124,7 +124,7 @@ def log_softmax(x, axis=-1):
     """log softmax(x) = x − logsumexp(x): finite even where softmax(x) rounds to 0.
 
     Every classifier's loss goes through here, so this is one op with its own VJP,
-    instead of the seven small ops of `log_softmax_composite` below (a test checks
+    instead of the six small ops of `log_softmax_composite` below (a test checks
     that the two agree, value and gradient). With p = softmax(x) and the incoming
     gradient g, the chain rule through x_j − log Σ_k e^(x_k) gives
 
