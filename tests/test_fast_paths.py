@@ -268,3 +268,111 @@ def test_relu_and_clip_gradients_keep_the_dtype_and_the_zeros():
     (x.relu() * 3.0 + x.clip(0.0, 1.0)).sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 4.0, 3.0])
+
+
+# ---- gaps that mutation testing found: each test fails on one plausible bug ----------------
+
+def test_clip_passes_the_gradient_at_both_ends_and_relu_masks_second_derivatives():
+    x = Tensor([0.0, 1.0, 2.0, 3.0], requires_grad=True)
+    x.clip(0.0, 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 1.0, 0.0])  # ends included
+    # d/dg of relu's VJP is the same mask: the gradient of a gradient flows only where x > 0
+    x = Tensor([-1.0, 2.0], requires_grad=True)
+    g = Tensor([1.0, 1.0], requires_grad=True)
+    (gx,) = tg.grad(x.relu(), [x], grad_outputs=g, create_graph=True)
+    (gg,) = tg.grad(gx.sum(), [g])
+    np.testing.assert_array_equal(gg.data, [0.0, 1.0])
+
+
+def test_every_gradient_comes_back_in_its_own_inputs_dtype():
+    x32 = Tensor(np.ones((3, 2)), dtype=np.float32, requires_grad=True)
+    x32.astype(np.float64).sum().backward()
+    assert x32.grad.dtype == np.float32
+    for other_shape in [(3, 2), (2,)]:  # same shape, and broadcast
+        a = Tensor(np.ones(other_shape), dtype=np.float32, requires_grad=True)
+        b = Tensor(np.ones((3, 2)), requires_grad=True)  # float64
+        (a * b).sum().backward()
+        assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    x = Tensor(np.ones((2, 3)), dtype=np.float32, requires_grad=True)
+    w = Tensor(np.ones((4, 3)), requires_grad=True)  # float64
+    F.linear(x, w).sum().backward(create_graph=True)
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float64
+
+
+def test_bce_target_gradient_is_clamped_and_float32_stays_float32():
+    p = Tensor([0.0, 0.5], requires_grad=True)
+    t = Tensor([1.0, 1.0], requires_grad=True)
+    F.binary_cross_entropy(p, t, reduction="sum").backward()
+    np.testing.assert_allclose(t.grad.data, [100.0, 0.0])  # log 1 − max(log 0, −100)
+    loss = F.binary_cross_entropy(Tensor([0.25, 0.5], dtype=np.float32), [1.0, 0.0])
+    assert loss.dtype == np.float32
+
+
+def test_ignore_index_that_is_a_class_ignores_those_examples():
+    logits = Tensor(np.log([[0.5, 0.25, 0.25], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8]]))
+    loss = F.cross_entropy(logits, [0, 1, 2], ignore_index=0)  # all targets valid classes
+    assert loss.item() == pytest.approx(-(np.log(0.6) + np.log(0.8)) / 2)
+    for target, ignore in [([0, 3, 1], -100), ([0, 3, 1], 0)]:  # 3 is no class of 3
+        with pytest.raises(IndexError, match="class index 3 is out of range for 3 classes"):
+            F.cross_entropy(logits, target, ignore_index=ignore)
+
+
+def test_label_smoothing_of_probability_targets_against_numbers_by_hand():
+    logits = Tensor(np.log([[0.5, 0.25, 0.25]]))
+    t = [[0.0, 1.0, 0.0]]
+    smoothed = np.array([0.1, 0.8, 0.1])  # (1 − 0.3)·t + 0.3/3
+    loss = F.cross_entropy(logits, t, label_smoothing=0.3)
+    assert loss.item() == pytest.approx(-(smoothed * np.log([0.5, 0.25, 0.25])).sum())
+
+
+def test_a_leaf_grad_that_was_summed_in_place_still_takes_a_graph_later():
+    w = Tensor([1.5, 2.0], requires_grad=True)
+    for _ in range(2):
+        (w * w).sum().backward()  # 2w twice: w's own sum
+    (w * w * w).sum().backward(create_graph=True)  # + 3w², as a graph of w
+    np.testing.assert_allclose(w.grad.data, 4 * w.data + 3 * w.data ** 2)
+    (h,) = tg.grad(w.grad.sum(), [w])
+    np.testing.assert_allclose(h.data, 6 * w.data)
+
+
+def test_two_leaves_given_one_gradient_by_a_plus_each_keep_their_own():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # the seed is a 0-d one: the two leaves share what `+` hands on
+    a.grad.data *= 0.5
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+
+
+def test_a_leafs_own_sum_given_to_backward_with_create_graph_is_not_added_into_later():
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    for _ in range(2):
+        (w * 3.0).sum().backward()  # w.grad = 6: w's own sum
+    u = Tensor([0.0, 0.0], requires_grad=True)
+    u.backward(w.grad, create_graph=True)  # u.grad is stored as it is: the same object
+    u.backward(Tensor([1.0, 1.0]))  # a plain pass adds to u.grad: not into w's
+    np.testing.assert_array_equal(w.grad.data, [6.0, 6.0])
+    np.testing.assert_array_equal(u.grad.data, [7.0, 7.0])
+
+
+def test_one_output_given_twice_counts_twice():
+    x = Tensor([2.0], requires_grad=True)
+    y = x * 2.0
+    tg.autograd.backward([y, y])
+    assert x.grad.item() == 4.0
+
+
+def test_momentum_keeps_its_own_buffer_and_leaves_the_gradient_alone():
+    p = Tensor([1.0], requires_grad=True)
+    p.grad = Tensor([1.0])
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    opt.step()
+    opt.step()  # buf: 1, then 0.9·1 + 1 = 1.9
+    assert p.grad.item() == 1.0
+    assert p.item() == pytest.approx(1.0 - 0.1 * 1.0 - 0.1 * 1.9)
+
+
+def test_a_matrix_product_gives_an_ordinary_weight_its_gradient_in_row_major_order():
+    a = Tensor(np.ones((4, 5)), requires_grad=True)
+    b = Tensor(np.ones((5, 3)), requires_grad=True)  # not a transposed view
+    (a @ b).sum().backward()
+    assert b.grad.data.flags.c_contiguous and a.grad.data.flags.c_contiguous

@@ -117,6 +117,13 @@ def test_power_with_value_exponent():
     assert b.grad == pytest.approx(8.0 * math.log(2.0))
 
 
+def test_power_zero_has_slope_zero_everywhere():
+    for x in (3.0, 0.0, -2.0):
+        a = Value(x)
+        (a ** 0).backward()
+        assert a.grad == 0.0
+
+
 # a ** b at a = 0, where the slopes meet 0·∞: (b, d/da, d/db), PyTorch's values.
 POWER_AT_ZERO = [(0.0, 0.0, 0.0), (2.0, 0.0, 0.0), (0.5, math.inf, 0.0), (-1.0, -math.inf, -math.inf)]
 
