@@ -233,3 +233,10 @@ def test_wrong_number_of_grad_outputs():
     a = Value(1.0)
     with pytest.raises(ValueError, match="grad_outputs"):
         tg.grad([a * 2, a * 3], [a], grad_outputs=[1.0])
+
+
+def test_the_package_exports_every_public_name_it_documents():
+    for name in ["Value", "Tensor", "no_grad", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+                 "draw_graph", "explain", "tensor", "maximum", "concatenate", "stack", "one_hot",
+                 "save", "load", "manual_seed"]:
+        assert name in tg.__all__ and hasattr(tg, name), name

@@ -173,3 +173,23 @@ def test_an_interrupted_save_keeps_the_old_checkpoint_and_leaves_no_stray_file(
     restored, _ = model_and_input(2)
     restored.load_state_dict(load(path))
     np.testing.assert_array_equal(restored(x).data, old_model(x).data)
+
+
+def test_an_npz_holding_an_object_array_is_refused_without_running_code(tmp_path, capsys):
+    path = tmp_path / "objects.npz"
+    np.savez(path, w=np.array([Payload()], dtype=object))  # a real .npz, with a pickle inside
+    with pytest.raises(ValueError, match="objects.npz"):
+        load(path)
+    assert capsys.readouterr().out == ""
+
+
+def test_each_kind_of_foreign_file_is_told_what_it_is(tmp_path):
+    (tmp_path / "empty.npz").write_bytes(b"")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    (tmp_path / "notes.txt").write_text("hello")
+    for name, says in [("empty.npz", "the file is empty"), ("single.npy", r"single \.npy array"),
+                       ("notes.txt", "not a zip")]:
+        with pytest.raises(ValueError, match=says):
+            load(tmp_path / name)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load(tmp_path / "nowhere.npz")

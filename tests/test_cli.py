@@ -102,3 +102,19 @@ def test_bench_runs_the_repositorys_benchmarks_with_the_options_given(tmp_path, 
     assert "ran with ['--quick', '--markdown']" in capfd.readouterr().out
     assert cli.bench([], run_py=tmp_path / "missing.py") == 1
     assert "from a clone of the repository" in capfd.readouterr().err
+
+
+def test_main_passes_bench_options_on_and_prints_help_without_a_command(monkeypatch, capsys):
+    from tiny_grad import __main__ as cli
+    seen = []
+    monkeypatch.setattr(cli, "bench", lambda options: seen.append(options) or 0)
+    assert cli.main(["bench", "--quick", "--markdown", "--json", "out.json"]) == 0
+    assert seen == [["--quick", "--markdown", "--json", "out.json"]]
+    assert cli.main([]) == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_draw_makes_the_folder_and_adds_svg_to_a_bare_name(graphviz_dot, tmp_path):
+    assert run("draw", "-o", "new/folder/g.gv", cwd=tmp_path).returncode == 0
+    assert "digraph" in (tmp_path / "new" / "folder" / "g.gv").read_text(encoding="utf-8")
+    assert run("draw", "-o", "bare", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "bare.svg").is_file()

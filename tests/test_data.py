@@ -293,3 +293,23 @@ def test_train_test_split_rejects_bad_input():
 def test_sample_rejects_a_size_that_is_not_a_count(bad):
     with pytest.raises(ValueError, match="size must be a whole number >= 0"):
         data.two_dice().sample(bad)
+
+
+def test_small_facts_of_coins_and_samples():
+    assert data.coin_flips(1).name == "1 coin"
+    assert data.coin_flips(40).counts.dtype == np.int64  # C(40, 20) does not fit in int32
+    empty = data.two_dice().sample(0)
+    assert empty.shape == (0,) and empty.dtype == np.int64
+
+
+def test_moons_noise_default_spread_and_nan():
+    x, _ = data.make_moons(400, seed=3)
+    np.testing.assert_array_equal(x, data.make_moons(400, noise=0.1, seed=3)[0])  # the default
+    clean, _ = data.make_moons(2000, noise=0.0, seed=5, shuffle=False)
+    noisy, _ = data.make_moons(2000, noise=0.3, seed=5, shuffle=False)
+    assert np.std(noisy - clean) == pytest.approx(0.3, rel=0.05)  # noise is the spread
+    default, _ = data.make_moons(2000, seed=5, shuffle=False)
+    assert np.std(default - clean) == pytest.approx(0.1, rel=0.05)
+    np.testing.assert_allclose(clean[999], [-1.0, 0.0], atol=1e-12)  # the outer moon ends at (-1, 0)
+    with pytest.raises(ValueError):
+        data.make_moons(10, noise=float("nan"))

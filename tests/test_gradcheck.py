@@ -60,3 +60,38 @@ def test_unused_input_has_zero_gradient():
 
 def test_single_value_input():
     assert gradcheck(lambda a: a.tanh(), Value(0.4))
+
+
+def off_by(factor):
+    """A test-only op: forward 2a, but a VJP that claims d/da = 2·factor."""
+    return lambda a: Value._apply("off", 2 * a.data, (a,), lambda g, a: (g * 2 * factor,))
+
+
+def test_default_tolerances_catch_a_one_percent_error_and_a_nan():
+    with pytest.raises(GradcheckError):
+        gradcheck(off_by(1.01), [Value(0.7)])
+    with pytest.raises(GradcheckError):
+        gradcheck(off_by(float("nan")), [Value(0.7)])
+    assert gradcheck(off_by(1.0), [Value(0.7)])
+
+
+def test_an_input_that_needs_no_gradient_is_used_but_not_checked():
+    x = Tensor([0.5, 1.5])  # data: requires_grad=False
+    w = Tensor([2.0, -1.0], requires_grad=True, label="w")
+    assert gradcheck(lambda x, w: (x * w).exp().sum(), [x, w])
+
+    def wrong_product(x, w):  # x·w, but a VJP that claims d/dw = 3x
+        return Tensor._apply("bad", x.data * w.data, (x, w), lambda g, x, w: (None, g * 3 * x))
+    with pytest.raises(GradcheckError, match=r"input 1 \('w'\)"):
+        gradcheck(lambda x, w: wrong_product(x, w).sum(), [x, w])
+
+
+def test_a_float32_input_is_checked_in_float64_with_a_warning():
+    x = Tensor([0.5, 1.5], dtype=np.float32, requires_grad=True)
+    with pytest.warns(UserWarning, match="float32"):
+        assert gradcheck(lambda x: (x * x).sum(), [x])
+
+
+def test_a_value_input_is_named_element_0():
+    with pytest.raises(GradcheckError, match="input 0, element 0:"):
+        gradcheck(wrong_square, [Value(0.5)])

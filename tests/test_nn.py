@@ -291,3 +291,24 @@ def test_layer_sizes_given_the_wrong_way_get_a_message_that_shows_the_right_way(
     with pytest.raises(TypeError, match="in_features is a whole number of features, not 2.5"):
         nn.Linear(2.5, 3)
     assert nn.Linear(np.int64(2), 3).weight.shape == (3, 2)
+
+
+def test_a_transposed_array_of_the_right_size_is_still_the_wrong_shape():
+    layer = nn.Linear(2, 3)  # weight (3, 2)
+    before = layer.weight.data.copy()
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(3, 2\)"):
+        layer.load_state_dict({"weight": np.ones((2, 3)), "bias": np.zeros(3)})
+    np.testing.assert_array_equal(layer.weight.data, before)
+
+
+def test_linear_sizes_zero_is_allowed_and_true_is_not_a_size():
+    assert nn.Linear(0, 3)(Tensor(np.ones((2, 0)))).shape == (2, 3)
+    with pytest.raises(TypeError, match="whole number of features"):
+        nn.Linear(True, 3)
+
+
+def test_a_module_passes_keyword_arguments_on_to_forward():
+    class Scale(nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+    assert Scale()(Tensor([2.0]), factor=3.0).item() == 6.0

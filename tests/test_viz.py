@@ -280,3 +280,14 @@ def test_drawing_or_explaining_something_that_is_not_a_node_is_a_clear_typeerror
     for show in (draw_graph, explain):
         with pytest.raises(TypeError, match="a graph starts at a Value or a Tensor, not at a"):
             show(not_a_node)
+
+
+def test_the_drawing_escapes_labels_marks_the_output_and_has_a_legend():
+    a = Value(1.0, label="a\\b {x}")  # a backslash and braces, which DOT records treat specially
+    L = a * 2.0
+    L.label = "L"
+    L.backward()
+    source = draw_graph(L).source
+    assert "a\\\\b \\{x\\}" in source
+    assert 'style="filled,bold"' in source  # the output's box
+    assert "operation" in source  # the legend names the op nodes
