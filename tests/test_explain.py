@@ -309,3 +309,14 @@ def test_cli_explain_writes_the_page(tmp_path):
 def test_cli_explain_help(tmp_path):
     result = run_cli("--help", cwd=tmp_path)
     assert result.returncode == 0 and "--html" in result.stdout
+
+
+def test_unlabelled_nodes_are_named_by_their_expression_with_the_parentheses_it_needs():
+    a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(5.0, label="c")
+    L = (a - (b - c)) * 2.0 + (a ** b) ** 2.0
+    L.label = "L"
+    L.backward(retain_graph=True)
+    text = explain(L)
+    assert "dL/d(b - c) = dL/d(a - (b - c)) · d(a - (b - c))/d(b - c) = 2 · (-1) = -2" in text
+    assert "dL/d(a**b) = dL/d((a**b)**2) · d((a**b)**2)/d(a**b) = 1 · 16 = 16" in text
+    assert "dL/da = 192 + 2 = 194   (the sum over its 2 paths)" in text

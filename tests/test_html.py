@@ -371,3 +371,16 @@ def test_browser_stepping_is_instant_on_200_nodes(dot, browser, tmp_path):
     by_id(browser, "step").click()
     assert time.perf_counter() - t < 1.0
     assert console_errors(browser) == []
+
+
+def test_a_label_cannot_end_the_pages_script(dot, tmp_path):
+    a = Value(2.0, label="</script><b>bold</b>")
+    L = (a * a).tanh()
+    L.label = "L"
+    L.backward(retain_graph=True)
+    path = tmp_path / "page.html"
+    viz.to_html(L, path)
+    text = path.read_text(encoding="utf-8")
+    assert "</script><b>" not in text
+    assert "<b>bold" not in text.split("<script")[1]  # not inside the script, where the data is
+    assert page_data(path)["nodes"]
