@@ -5,6 +5,8 @@ import importlib.util
 import io
 import os
 import shutil
+import sys
+import types
 
 import pytest
 
@@ -44,10 +46,15 @@ class _Links(html.parser.HTMLParser):
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_tour_writes_every_figure_and_a_page_that_shows_them(tmp_path, tour_tools, lang):
+def test_tour_writes_every_figure_and_a_page_that_shows_them(tmp_path, tour_tools, lang,
+                                                             monkeypatch):
     out = tmp_path / f"tour_{lang}"
     narrative = io.StringIO()
+    users_common = types.ModuleType("_common")  # a learner's own module of that name
+    monkeypatch.setitem(sys.modules, "_common", users_common)
+    path_before = list(sys.path)
     index = tour.run_tour(out, lang=lang, fast=True, stream=narrative)
+    assert sys.path == path_before and sys.modules["_common"] is users_common  # left as found
     assert index == out.resolve() / "index.html" and index.is_file()
 
     page = index.read_text(encoding="utf-8")
@@ -110,3 +117,16 @@ def test_tour_help_lists_its_options(capsys):
     out = capsys.readouterr().out
     for option in ("--out", "--lang", "--fast"):
         assert option in out
+
+
+def test_the_examples_folder_must_be_complete_and_the_variable_comes_first(tmp_path, monkeypatch):
+    whole = tmp_path / "whole"
+    shutil.copytree(tour.find_examples(), whole)
+    monkeypatch.setenv("TINY_GRAD_EXAMPLES", str(whole))
+    assert tour.find_examples() == whole.resolve()  # before the repository's own examples/
+    for missing in ["09_seeing_gradients.py", "_common.py"]:
+        part = tmp_path / f"without_{missing}"
+        shutil.copytree(whole, part)
+        (part / missing).unlink()
+        with pytest.raises(tour.TourError):
+            tour.find_examples(part)
