@@ -346,6 +346,7 @@ def _pick(log_probs, target, ignore_index, op):
         rows = _counted(target, ignore_index)
         if rows is not None:
             target = target[rows]
+    if not classes:  # every target left, once the ignored are out, must be a class
         bad = target[(target < 0) | (target >= num_classes)]
         if bad.size:
             raise IndexError(f"{op}: class index {int(bad[0])} is out of range for "
