@@ -9,7 +9,7 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _grad          its gradient, a node of the same type, or None
     requires_grad  whether gradients flow into it
     _seed_grad(g)  the gradient to start backward with (g, or "ones" when g is None)
-    _add_in_place(g)  add g's numbers into this node's own (only for sums the walk made)
+    _add_in_place(g)  add g's numbers into this node's own (only for sums backward made)
     _memory()      what its numbers live in (an id), or None if they cannot be changed in place
     _copy()        a new leaf with a copy of its numbers (asked only where _memory() is not None)
     _pending       scratch space for the walk: the gradient summed so far (else None)
