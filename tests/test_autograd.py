@@ -210,6 +210,35 @@ def test_a_switch_entered_again_before_it_exits_restores_every_mode(switch):
     assert tg.is_grad_enabled()
 
 
+def test_set_grad_enabled_switches_as_torch_does_called_with_or_decorating():
+    a = Value(1.0)
+    try:
+        tg.set_grad_enabled(False)  # a plain call switches at once, and it stays switched
+        assert not tg.is_grad_enabled() and (a * 2).parents == ()
+        tg.set_grad_enabled(True)
+        assert (a * 2).parents[0] is a and tg.is_grad_enabled()
+        with tg.set_grad_enabled(False):
+            assert not tg.is_grad_enabled()
+            with tg.set_grad_enabled(True):  # (nested: each block restores what it found)
+                assert tg.is_grad_enabled()
+            assert not tg.is_grad_enabled()
+        assert tg.is_grad_enabled()
+        with pytest.raises(ZeroDivisionError), tg.set_grad_enabled(False):
+            1 / 0
+        assert tg.is_grad_enabled()
+
+        @tg.set_grad_enabled(False)  # decorating switches nothing until the function runs
+        def modes(n):
+            return [tg.is_grad_enabled()] + (modes(n - 1) if n else [])
+        assert tg.is_grad_enabled()
+        assert modes(2) == [False, False, False] and tg.is_grad_enabled()
+        with tg.no_grad():
+            assert tg.set_grad_enabled(True)(tg.is_grad_enabled)() is True
+            assert not tg.is_grad_enabled()
+    finally:
+        tg.set_grad_enabled(True)
+
+
 def test_grad_takes_any_iterable_of_inputs():
     model = tg.nn.Linear(2, 1)
     loss = model(tg.Tensor([[1.0, 2.0], [3.0, 4.0]])).sum()

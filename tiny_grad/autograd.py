@@ -40,6 +40,7 @@ its running sums on the nodes themselves instead of in dictionaries.
 """
 
 import contextlib
+import functools
 import os
 import traceback
 import weakref
@@ -55,8 +56,9 @@ def is_grad_enabled():
     return _grad_enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off inside a `with` block (or a decorated function)."""
+class _GradMode(contextlib.ContextDecorator):
+    """Graph recording switched to `mode` inside a `with` block (or a decorated function), and
+    back to what it was after: what no_grad and enable_grad share."""
 
     def __init__(self, mode):
         self.mode = bool(mode)
@@ -73,7 +75,7 @@ class set_grad_enabled(contextlib.ContextDecorator):
         _grad_enabled = self.previous.pop()
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradMode):
     """`with tg.no_grad():` (or `@tg.no_grad()`) computes values without building a graph."""
 
     def __new__(cls, func=None):
@@ -85,11 +87,44 @@ class no_grad(set_grad_enabled):
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     """Record a graph again, even inside `no_grad()`."""
 
     def __init__(self):
         super().__init__(True)
+
+
+class set_grad_enabled:
+    """Turn graph recording on (True) or off (False), as torch.set_grad_enabled does:
+
+        tg.set_grad_enabled(False)          # at once, until switched again
+        with tg.set_grad_enabled(False):    # inside the block, then back to what it was
+        @tg.set_grad_enabled(False)         # inside each call of the function below
+    """
+
+    def __init__(self, mode):
+        global _grad_enabled
+        self.mode, self.before = bool(mode), _grad_enabled
+        _grad_enabled = self.mode  # called on its own, this line is all it does
+
+    def __enter__(self):
+        pass  # (already switched when it was made, one line above the block)
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.before
+
+    def __call__(self, func):
+        """Used as a decorator: undo the switch made at decoration, and switch for each call."""
+        global _grad_enabled
+        _grad_enabled = self.before
+        mode = self.mode
+
+        @functools.wraps(func)
+        def switched(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return switched
 
 
 class AnomalyError(RuntimeError):
@@ -101,7 +136,7 @@ class detect_anomaly(contextlib.ContextDecorator):
     at once, naming the op and the line of your code that created it. (Slow: debugging only.)"""
 
     def __init__(self):
-        self.previous = []  # a stack, as in set_grad_enabled
+        self.previous = []  # a stack, as in _GradMode
 
     def __enter__(self):
         global _anomaly_enabled
