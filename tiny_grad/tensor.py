@@ -642,7 +642,8 @@ def _max_shift(data, axes):
     -inf), 0 instead, so the row stays -inf rather than becoming -inf - (-inf) = nan."""
     # (np.max, without its wrapper; -inf is the largest of no numbers, so an empty axis works)
     m = np.maximum.reduce(data, axis=axes, keepdims=True, initial=-np.inf)
-    return np.where(np.isfinite(m), m, 0)
+    finite = np.isfinite(m)
+    return m if finite.all() else np.where(finite, m, 0)  # (no new array when all are finite)
 
 
 def _reduced_shape(shape, axes):
