@@ -304,8 +304,14 @@ def test_bce_target_gradient_is_clamped_and_float32_stays_float32():
     t = Tensor([1.0, 1.0], requires_grad=True)
     F.binary_cross_entropy(p, t, reduction="sum").backward()
     np.testing.assert_allclose(t.grad.data, [100.0, 0.0])  # log 1 − max(log 0, −100)
-    loss = F.binary_cross_entropy(Tensor([0.25, 0.5], dtype=np.float32), [1.0, 0.0])
+    p32 = Tensor([0.25, 0.5], dtype=np.float32, requires_grad=True)
+    loss = F.binary_cross_entropy(p32, np.array([1.0, 0.0]))  # a float64 target
     assert loss.dtype == np.float32
+    loss.backward()
+    assert p32.grad.dtype == np.float32  # (the float64 target made it float64)
+    t64 = Tensor([1.0, 0.0], requires_grad=True)
+    F.binary_cross_entropy(p32, t64).backward()
+    assert t64.grad.dtype == np.float64 and p32.grad.dtype == np.float32
 
 
 def test_ignore_index_that_is_a_class_ignores_those_examples():

@@ -64,9 +64,9 @@ def test_binary_ops_pass_gradcheck(name, x, y):
 @settings(max_examples=40, deadline=None)
 @given(x=moderate, y=moderate, z=positive)
 def test_chains_and_reused_nodes_pass_gradcheck(x, y, z):
-    def chain(a, b, c):
-        s = (a * b + c).tanh()
-        return (s * s + a / c).exp() - (c.log() * b).sigmoid() + (a * a).sqrt()
+    def chain(a, b, c):  # (exp's argument is kept under 2: with e^31 in the sum, a central
+        s = (a * b + c).tanh()  # difference's rounding error swamps a small slope, at x=y=3, z=0.25)
+        return (s * s + (a / c).tanh()).exp() - (c.log() * b).sigmoid() + (a * a).sqrt()
 
     def self_add(a, b, c):
         return a + a

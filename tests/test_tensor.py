@@ -9,6 +9,7 @@ fast for a finite difference to see it.
 """
 
 import gc
+import math
 import operator
 import subprocess
 import sys
@@ -1000,3 +1001,29 @@ def test_training_loop_keeps_the_number_of_live_tensors_flat():
     finally:
         gc.enable()
     assert w.requires_grad and w.grad is not None  # the update kept the parameters leaves
+
+
+@pytest.mark.parametrize("a, b, slope", [(1e-300, 1e-200, -1e100), (1e300, 1e160, -1e-20)])
+def test_division_slope_stays_in_range_where_b_squared_would_not(a, b, slope):
+    # d(a/b)/db = -a/b²: with b² overflowing (or underflowing) it came out 0 (or -inf)
+    for engine in (lambda v: Tensor([v], requires_grad=True), Value):
+        x, y = engine(a), engine(b)
+        if isinstance(x, Tensor):
+            (x / y).sum().backward()
+            assert y.grad.data[0] == pytest.approx(slope, rel=1e-12, abs=0)
+        else:
+            (x / y).backward()
+            assert y.grad == pytest.approx(slope, rel=1e-12, abs=0)
+
+
+def test_higher_derivatives_of_one_over_x_at_zero_are_infinite_not_nan():
+    # d²/dx² (1/x) = 2/x³ and d³/dx³ log x = 2/x³: inf at 0, as PyTorch gives (b·b made 0·inf = nan)
+    x = Tensor([0.0], requires_grad=True)
+    (g,) = tg.grad((1 / x).sum(), x, create_graph=True)
+    assert tg.grad(g.sum(), x)[0].data[0] == np.inf
+    (g,) = tg.grad(x.log().sum(), x, create_graph=True)
+    (h,) = tg.grad(g.sum(), x, create_graph=True)
+    assert tg.grad(h.sum(), x)[0].data[0] == np.inf
+    v = Value(0.0)
+    (g,) = tg.grad(1 / v, v, create_graph=True)
+    assert tg.grad(g, v)[0].data == math.inf

@@ -246,17 +246,21 @@ def binary_cross_entropy(probs, target, reduction="mean"):
     and the gradient d/dp = (p − t) / (p·(1 − p)) has its denominator clamped at 1e-12.
     Those clamps change the slope where the composite formula would give 0 or inf,
     so this one function is a single op with its own VJP; a test checks that it equals
-    the composite formula wherever that is finite.
+    the composite formula wherever that is finite. Its slope in t is the slope of these
+    clamped logs, log(1 − p) − log p, so it is ±100 at p = 0 or 1 (PyTorch gives ±inf there).
     """
     _check_reduction(reduction)
     target = _same_shape(probs, target, "binary_cross_entropy")
     p, t = probs, target
     data = -(t.data * _clamped_log(p.data) + (1 - t.data) * _clamped_log(1 - p.data))
 
-    def vjp(g, p, t):
-        grad_p = g * (p - t) / (p * (1 - p)).clip(_BCE_EPS, None)
+    def vjp(g, p, t):  # (_unbroadcast gives each gradient its input's dtype: a float64
+        # target must not make a float32 p's gradient float64)
+        grad_p = _unbroadcast(g * (p - t) / (p * (1 - p)).clip(_BCE_EPS, None), p)
+        if not t.requires_grad:
+            return grad_p, None
         grad_t = g * ((1 - p).log().clip(-100.0, None) - p.log().clip(-100.0, None))
-        return grad_p, grad_t if t.requires_grad else None
+        return grad_p, _unbroadcast(grad_t, t)
 
     losses = Tensor._apply("binary_cross_entropy", data.astype(p.dtype, copy=False), (p, t), vjp)
     return _reduce(losses, reduction)

@@ -173,7 +173,7 @@ class Value:
 
     @staticmethod
     def _div_vjp(g, a, b):
-        return g / b, -g * a / (b * b)
+        return g / b, -(g * (a / b)) / b  # -g·a/b², divided by b twice: b² could overflow
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)

@@ -325,7 +325,9 @@ class Tensor:
     @staticmethod
     def _div_vjp(g, a, b):
         return (_unbroadcast(g / b, a) if a.requires_grad else None,
-                _unbroadcast(-g * a / (b * b), b) if b.requires_grad else None)
+                _unbroadcast(-(g * (a / b)) / b, b) if b.requires_grad else None)
+        # (-g·a/b², divided by b twice: b² overflows to inf or underflows to 0 for |b| beyond
+        # about 1e154 or 1e-154, where each step stays in range, as in PyTorch)
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
