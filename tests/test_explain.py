@@ -320,3 +320,26 @@ def test_unlabelled_nodes_are_named_by_their_expression_with_the_parentheses_it_
     assert "dL/d(b - c) = dL/d(a - (b - c)) · d(a - (b - c))/d(b - c) = 2 · (-1) = -2" in text
     assert "dL/d(a**b) = dL/d((a**b)**2) · d((a**b)**2)/d(a**b) = 1 · 16 = 16" in text
     assert "dL/da = 192 + 2 = 194   (the sum over its 2 paths)" in text
+
+
+# ---- the header line that lists the numbered nodes ------------------------------------------
+
+def product_of_twos(k):
+    """2 * 2 * ... (k + 1 unlabelled 2s): every 2 but the first is n<i> (its name is taken)."""
+    xs = [Value(2.0) for _ in range(k + 1)]
+    L = xs[0]
+    for x in xs[1:]:
+        L = L * x
+    return L
+
+
+def test_header_lists_three_numbered_nodes_without_dots():
+    assert explain(product_of_twos(3)).splitlines()[1] == (
+        "(n1, n3, n5: nodes without a label, numbered as in topological_order; "
+        "give them a .label to name them)")
+
+
+def test_header_lists_the_first_three_numbered_nodes_then_dots():
+    assert explain(product_of_twos(5)).splitlines()[1] == (
+        "(n1, n3, n5, ...: nodes without a label, numbered as in topological_order; "
+        "give them a .label to name them)")

@@ -384,3 +384,70 @@ def test_a_label_cannot_end_the_pages_script(dot, tmp_path):
     assert "</script><b>" not in text
     assert "<b>bold" not in text.split("<script")[1]  # not inside the script, where the data is
     assert page_data(path)["nodes"]
+
+
+# ---- what the page says: its title, colours, scale, and the data behind the hover box ------
+
+def svg_texts(path):
+    """Every line of text in the page's drawing."""
+    return re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+
+
+def test_page_title_is_backward_from_the_output_unless_one_is_given(dot, tmp_path):
+    viz.to_html(tanh_example(), tmp_path / "L.html")
+    text = (tmp_path / "L.html").read_text(encoding="utf-8")
+    assert "<h1>Backward from L</h1>" in text and "<title>Backward from L (tiny_grad)</title>" in text
+    viz.to_html(tanh_example(), tmp_path / "t.html", title="a < b & c")  # escaped as HTML
+    assert "<h1>a &lt; b &amp; c</h1>" in (tmp_path / "t.html").read_text(encoding="utf-8")
+
+
+def test_page_colours_each_box_by_its_fifth_of_the_largest_gradient(dot, tmp_path):
+    viz.to_html(tanh_example(), tmp_path / "L.html")
+    levels = {node["name"]: node["level"] for node in page_data(tmp_path / "L.html")["nodes"]}
+    # |grad| / 2.35934 (a's, the largest) in fifths: a 1 -> 4, b 0.67 -> 3, 0.33 -> 1, L 0.42 -> 2
+    assert levels == {"a": 4, "b": 3, "a*b": 1, "c": 1, "a*b + c": 1, "L": 2}
+
+
+def test_page_scale_ends_at_the_largest_gradient_but_the_outputs_and_its_last_range_is_open(
+        dot, tmp_path):
+    a = Value(0.5, label="a")
+    L = a * 0.25  # dL/da = 0.25, dL/d(0.25) = 0.5; the output's own 1 is left out of the scale
+    L.backward(retain_graph=True)
+    viz.to_html(L, tmp_path / "L.html")
+    data = page_data(tmp_path / "L.html")
+    assert data["ends"] == ["0.00", "0.50"]
+    assert [s["range"] for s in data["scale"]] == ["0.00 to 0.10", "0.10 to 0.20", "0.20 to 0.30",
+                                                   "0.30 to 0.40", "0.40 and more"]
+    assert [s["colour"] for s in data["scale"]] == list(viz._GRAD_SCALE)
+
+
+def test_page_data_nodes_have_no_gradient_and_no_arrow_back(dot, tmp_path):
+    x = Tensor([1.0, 2.0], label="x")  # data: needs no gradient
+    w = Tensor([3.0, -1.0], requires_grad=True, label="w")
+    L = (x * w).sum()
+    L.backward(retain_graph=True)
+    viz.to_html(L, tmp_path / "L.html")
+    data = page_data(tmp_path / "L.html")
+    x_node, w_node, xw = data["nodes"][:3]
+    assert (x_node["gradient"], x_node["box"], x_node["level"]) == (None, None, None)
+    assert xw["parents"] == [0, 1] and xw["flows"] == [1]  # the gradient goes back to w only
+    assert (w_node["shape"], w_node["value"], w_node["box"]) == ("(2,)", "(2,) [3, -1]",
+                                                               "grad [1.0000, 2.0000]")
+    assert [s["node"] for s in data["steps"]] == [3, 2, 1]  # backward never visits x
+
+
+def test_page_calls_an_unlabelled_node_by_its_expression_in_the_drawing_and_the_hover_box(
+        dot, tmp_path):
+    path = tmp_path / "L.html"
+    viz.to_html(tanh_example(), path)
+    assert [node["name"] for node in page_data(path)["nodes"]] == ["a", "b", "a*b", "c",
+                                                                   "a*b + c", "L"]
+    assert "a*b + c" in svg_texts(path) and "a*b" in svg_texts(path)  # the boxes' first rows
+
+
+def test_page_drawing_has_no_colour_key_of_its_own(dot, tmp_path):
+    # the page has its own legend (with the gradient colours); draw_graph's would contradict it
+    path = tmp_path / "L.html"
+    viz.to_html(tanh_example(), path)
+    text = path.read_text(encoding="utf-8")
+    assert "intermediate" not in text and "leaf that gets a gradient" not in text

@@ -130,3 +130,142 @@ def test_the_examples_folder_must_be_complete_and_the_variable_comes_first(tmp_p
         (part / missing).unlink()
         with pytest.raises(tour.TourError):
             tour.find_examples(part)
+
+
+# ---- the tour's plumbing, on stand-in examples that take no time -------------------------------
+
+STAND_IN = '''
+from pathlib import Path
+
+import _common
+
+
+def main(argv):
+    out = Path(argv[argv.index("--out") + 1])
+    out.mkdir(parents=True, exist_ok=True)
+    print("ran with", argv)
+    (out / "fig.png").write_bytes(b"png")
+    (out / "page.html").write_text("<html></html>")
+    return {"figures": [str(out / "fig.png")], "pages": [str(out / "page.html")]}
+'''
+
+
+def stand_in_examples(folder):
+    """An examples folder whose every script draws fig.png and page.html and prints its argv."""
+    folder.mkdir()
+    (folder / "_common.py").write_text("LIVE = False\n")
+    for name in tour.EXAMPLES:
+        (folder / f"{name}.py").write_text(STAND_IN)
+    return folder
+
+
+def two_steps(lang):
+    """A story of two steps that both run 01 and 02; only step 1 mentions a figure (01's)."""
+    text = "ずれを小さくする、" * 30 if lang == "ja" else "close the gap " * 30
+    both = ["01_gap_and_losses", "02_dice_and_coins"]
+    return [(both, lambda r: {"text": text,
+                              "figures": [("01_gap_and_losses", "fig.png", "the first figure")]}),
+            (both, lambda r: {"text": text, "figures": []})]
+
+
+@pytest.fixture
+def stand_in_tour(tmp_path, monkeypatch):
+    """run(lang, fast) -> (the narrative, index.html's text) of a two-step tour of stand-ins."""
+    monkeypatch.setattr(tour, "check_matplotlib", lambda: None)
+    monkeypatch.setattr(tour, "_steps", two_steps)
+    examples = stand_in_examples(tmp_path / "examples")
+
+    def run(lang="en", fast=False):
+        narrative = io.StringIO()
+        index = tour.run_tour(tmp_path / f"out_{lang}_{fast}", lang=lang, fast=fast,
+                              examples_dir=examples, stream=narrative)
+        return narrative.getvalue(), index.read_text(encoding="utf-8")
+    return run
+
+
+def columns(line):
+    """Terminal columns of a line: full-width (East Asian) characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def test_runner_passes_fast_on_to_each_example_and_keeps_what_it_printed(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "_common", None)  # the runner loads its own: undone after
+    examples = stand_in_examples(tmp_path / "examples")
+    for fast in (True, False):
+        out = tmp_path / f"out_{fast}"
+        said = []
+        tour._Runner(examples, out, fast).run("03_natural_log", said.append)
+        printed = (out / "03_natural_log" / "output.txt").read_text(encoding="utf-8")
+        expected = ["--out", str(out / "03_natural_log")] + (["--fast"] if fast else [])
+        assert printed == f"ran with {expected}\n"
+        assert said[0].startswith("   · examples/03_natural_log.py  ")
+
+
+def test_tour_fast_runs_every_example_with_fast_and_says_so(stand_in_tour, tmp_path):
+    narrative, page = stand_in_tour(fast=True)
+    for name in ("01_gap_and_losses", "02_dice_and_coins"):
+        printed = (tmp_path / "out_en_True" / name / "output.txt").read_text(encoding="utf-8")
+        assert printed.rstrip().endswith("'--fast']"), printed
+    assert " (--fast)" in narrative.splitlines()[1]
+    assert "(--fast: smaller sizes)" in page
+    _, slow_page = stand_in_tour(fast=False)
+    assert "--fast" not in slow_page
+
+
+def test_tour_command_passes_out_lang_and_fast_on(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(tour, "run_tour", lambda out, **options: seen.append((out, options)))
+    assert cli.main(["tour", "--out", str(tmp_path / "t"), "--lang", "ja", "--fast"]) == 0
+    assert cli.main(["tour"]) == 0
+    assert seen == [(str(tmp_path / "t"), {"lang": "ja", "fast": True}),
+                    ("tiny_grad_tour", {"lang": "en", "fast": False})]
+
+
+def test_index_shows_every_figure_once_in_the_first_step_that_ran_its_example(stand_in_tour):
+    _, page = stand_in_tour()
+    parsed = _Links()
+    parsed.feed(page)
+    # 01's figure where step 1 mentions it; 02's, mentioned nowhere, added to step 1 too;
+    # step 2 runs the same examples again and shows neither a second time
+    assert parsed.images == ["01_gap_and_losses/fig.png", "02_dice_and_coins/fig.png"]
+    step1, step2 = page.split('<section id="step2">')
+    assert step1.count("<img") == 2 and step2.count("<img") == 0
+
+
+def test_index_links_each_examples_pages_and_output(stand_in_tour):
+    _, page = stand_in_tour()
+    for name in ("01_gap_and_losses", "02_dice_and_coins"):
+        assert (f'<a href="{name}/page.html">step through backward: page.html</a>' in page)
+        assert f'<a href="{name}/output.txt">what examples/{name}.py printed</a>' in page
+
+
+def test_ja_narrative_lines_fit_in_88_columns(stand_in_tour):
+    narrative, _ = stand_in_tour(lang="ja")
+    story = [line for line in narrative.splitlines() if "ずれを小さくする" in line]
+    assert len(story) > 10  # a long paragraph, cut into lines
+    assert all(columns(line) <= 3 + 88 for line in story)  # three spaces of indent, then text
+
+
+def test_wrap_ja_fills_lines_up_to_88_columns_and_starts_none_with_punctuation():
+    needs, coins = tour._steps("ja")[5]  # the coins paragraph: it quotes no example's numbers
+    assert needs == []
+    text = coins({})["text"]
+    lines = tour._wrap(text, ja=True)
+    assert all(columns(line) <= 88 for line in lines)
+    assert max(columns(line) for line in lines) > 80  # filled, not cut short
+    assert not any(line.startswith(("。", "、", " ")) for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+
+
+def test_index_nav_links_reach_each_step_and_graph_drawings_scroll_in_a_box():
+    sections = [{"title": t, "text": "words", "figures": [("L.svg", "graph"), ("a/b.png", "plot")]}
+                for t in ("One", "Two")]
+    page = tour._html_page("en", sections, {}, 3.0, False)
+    parsed = _Links()
+    parsed.feed(page)
+    anchors = [href[1:] for href in parsed.links if href.startswith("#")]
+    assert anchors == ["step1", "step2"]
+    assert all(f'<section id="{a}">' in page for a in anchors)
+    assert page.count('<div class="graph"><a href="L.svg">') == 2
+    assert page.count('<div><a href="a/b.png">') == 2
