@@ -176,6 +176,17 @@ def test_color_by_grad_shades_by_gradient_size_with_a_legend():
     line_of = {label: next(l for l in lines if f"{label} |" in l) for label in ("a", "b")}
     assert f'fillcolor="{darkest}"' in line_of["b"]
     assert f'fillcolor="{lightest}"' in line_of["a"]
+    assert ">0.00 to 20.00</td>" in source and ">80.00 and more</td>" in source  # (ends at b's)
+
+
+def test_color_by_grad_legend_leaves_its_last_range_open_for_the_output():
+    a = Value(0.5, label="a")
+    L = a * 0.25  # the largest |grad| below L is the 0.25's, 0.5; L's own 1 takes the top colour too
+    L.backward()
+    source = draw_graph(L, color_by_grad=True).source
+    assert ">0.40 and more</td>" in source and "0.40 to 0.50" not in source
+    (line,) = [line for line in source.splitlines() if "grad 1.0000" in line]
+    assert f'fillcolor="{viz._GRAD_SCALE[-1]}"' in line
 
 
 # ---- saving -------------------------------------------------------------------------------

@@ -210,16 +210,12 @@ def _grad_fills(order):
         g = _plain(node.grad)
         sizes.append(None if g is None else float(np.mean(np.abs(g))))
     largest = _scale_top(sizes[:-1], sizes[-1])  # the root comes last in the order
-    steps = len(_GRAD_SCALE)
     fills = []
     for s in sizes:
         level = _grad_level(s, largest)
         fills.append("white" if level is None else _GRAD_SCALE[level])
-    cells = "".join(
-        f'<td bgcolor="{colour}">{_format_number(largest * k / steps, 2)} to '
-        f'{_format_number(largest * (k + 1) / steps, 2)}</td>'
-        for k, colour in enumerate(_GRAD_SCALE)
-    )
+    cells = "".join(f'<td bgcolor="{colour}">{text}</td>'
+                    for colour, text in zip(_GRAD_SCALE, _scale_ranges(largest)))
     legend = (f'<<table border="0" cellborder="1" cellspacing="4"><tr><td border="0">mean |grad|</td>'
               f'{cells}<td bgcolor="white">no gradient</td></tr></table>>')
     return fills, legend
@@ -230,6 +226,15 @@ def _scale_top(sizes, output_size):
     1 that backward starts with), which would otherwise leave every other box pale."""
     finite = [s for s in sizes if s is not None and np.isfinite(s)]
     return max(finite, default=output_size or 0.0)
+
+
+def _scale_ranges(largest):
+    """The mean |grad| each colour of _GRAD_SCALE stands for, as text: "0 to 0.2", ...
+    The last range is open ("0.8 and more"), since the output's own gradient, left out of
+    `largest` (see _scale_top), can be bigger and takes the last colour too."""
+    steps = len(_GRAD_SCALE)
+    ends = [_format_number(largest * k / steps, 2) for k in range(steps)]
+    return [f"{ends[k]} to {ends[k + 1]}" for k in range(steps - 1)] + [f"{ends[-1]} and more"]
 
 
 def _grad_level(size, largest):
@@ -378,13 +383,8 @@ def to_html(root, path, params=None, rankdir="LR", max_nodes=500, precision=4, g
             "box": "grad " + _format_data(_plain(step.grad), precision) if step else None,
             "level": _grad_level(sizes[i], largest) if step else None,
         })
-    steps_of_scale = len(_GRAD_SCALE)
-    scale = [{"colour": colour,
-              "range": (f"{_format_number(largest * k / steps_of_scale, 2)} to "
-                        f"{_format_number(largest * (k + 1) / steps_of_scale, 2)}"
-                        if k < steps_of_scale - 1 else
-                        f"{_format_number(largest * k / steps_of_scale, 2)} and more")}
-             for k, colour in enumerate(_GRAD_SCALE)]
+    scale = [{"colour": colour, "range": text}
+             for colour, text in zip(_GRAD_SCALE, _scale_ranges(largest))]
     data = {
         "steps": [{"node": step.index, "lines": step.lines, "sources": step.sources}
                   for step in steps],
