@@ -343,3 +343,10 @@ def test_header_lists_the_first_three_numbered_nodes_then_dots():
     assert explain(product_of_twos(5)).splitlines()[1] == (
         "(n1, n3, n5, ...: nodes without a label, numbered as in topological_order; "
         "give them a .label to name them)")
+
+
+def test_header_names_a_numbered_data_node_that_only_appears_inside_other_names():
+    c = Tensor([1.0, 2.0])  # data, no label: no line of its own, but inside `n0*w`
+    w = Tensor([3.0, -1.0], requires_grad=True, label="w")
+    text = explain((c * w).sum())
+    assert "d(n0*w)" in text and text.splitlines()[1].startswith("(n0: nodes without a label")

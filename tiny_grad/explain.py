@@ -117,14 +117,14 @@ def explain(root, gradient=None, params=None, show=False):
     """
     steps = backward_steps(root, gradient, params)
     lines = [f"Backward from {steps[0].name}, one line per edge, in the order backward visits them:"]
-    numbered = sorted({step.index for step in steps if step.name == f"n{step.index}"})
+    body = [line for step in steps for line in step.lines]
+    # every numbered node the names mention, data too (in `n0*w`, n0 gets no line of its own)
+    numbered = sorted({int(i) for step in steps for i in re.findall(r"\bn(\d+)\b", step.name)})
     if numbered:
         some = ", ".join(f"n{i}" for i in numbered[:3])
         lines.append(f"({some}{', ...' if len(numbered) > 3 else ''}: nodes without a label, "
                      "numbered as in topological_order; give them a .label to name them)")
-    for step in steps:
-        lines.extend(step.lines)
-    text = "\n".join(lines)
+    text = "\n".join(lines + body)
     if show:
         print(text)
     return text
