@@ -633,7 +633,7 @@ __SVG__
     $("step-grad").dataset.node = "n" + step.node;
     let note = node.parents.length
       ? "'" + node.op + "' hands this gradient back to its input" +
-        (node.flows.length > 1 ? "s" : "") + ", times its local derivative:"
+        (new Set(node.flows).size > 1 ? "s" : "") + ", times its local derivative:"  // (a*a: one)
       : node.name + " is a leaf: backward stops here.";
     if (done === 1) note = "The start: the output's gradient with respect to itself. " + note;
     if (done === n) note += " Backward is done: every gradient is in place.";
