@@ -296,3 +296,40 @@ def test_a_training_loop_fits_a_line(make):
         optimizer.step()
     assert loss.item() < 1e-6
     np.testing.assert_allclose([model.weight.item(), model.bias.item()], [3.0, -0.5], atol=1e-3)
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)], ids=["sgd", "momentum", "adam"])
+def test_a_refused_step_changes_no_parameter_and_no_state(make):
+    a = Tensor(np.ones((2, 2)), requires_grad=True, label="a")
+    b = Tensor(np.ones(3), requires_grad=True, label="b")
+    opt = make([a, b])
+    a.grad, b.grad = np.ones((2, 2)), np.ones(3)
+    opt.step()  # (a first step, so momentum and Adam have state to lose)
+    before = [a.data.copy(), b.data.copy()]
+    state = [np.copy(x) for x in vars(opt).get("momentum_buffers", []) + vars(opt).get("m", [])]
+    for bad in (np.ones(4), np.ones(2)):  # (2,) would broadcast over a's rows without a word
+        a.grad, b.grad = np.ones((2, 2)), np.ones(3)
+        (b if bad.size == 4 else a).grad.data = bad
+        with pytest.raises(ValueError, match=r"parameter \d \((a|b)\) has shape .* no parameter"):
+            opt.step()
+        np.testing.assert_array_equal(a.data, before[0])
+        np.testing.assert_array_equal(b.data, before[1])
+        after = [np.copy(x) for x in vars(opt).get("momentum_buffers", []) + vars(opt).get("m", [])]
+        assert all(np.array_equal(x, y) for x, y in zip(state, after))
+        assert vars(opt).get("steps", [1, 1]) == [1, 1]
+
+
+def test_steps_that_overflow_or_divide_by_zero_print_no_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = Tensor(np.ones(2), requires_grad=True)
+        opt = Adam([w], eps=0.0)
+        w.grad = np.zeros(2)
+        opt.step()  # 0/0 = nan, as in PyTorch
+        assert np.isnan(w.data).all()
+        v = Tensor([1e300], requires_grad=True)
+        v.grad = np.array([-1e300])
+        SGD([v], lr=1e10).step()  # lr·g overflows to -inf
+        assert v.data[0] == np.inf

@@ -54,6 +54,21 @@ class Optimizer:
         """Update every parameter that has a gradient. Each optimizer writes its own rule."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
+    def _gradients(self):
+        """(i, p, p's gradient array) for every parameter p that has a gradient, each checked
+        before any is used, so that a refused step changes no parameter and no state."""
+        found = []
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue  # not part of this loss: no update, its state is kept as it is
+            g = p.grad.data
+            if g.shape != p.data.shape:  # (`p.grad = ...` checks this; `p.grad.data = ...` not)
+                raise ValueError(f"parameter {i} ({p.label or 'unnamed'}) has shape {p.data.shape}"
+                                 f" but its gradient has shape {g.shape}: no parameter was "
+                                 "updated. Assign gradients with `p.grad = ...`, which checks")
+            found.append((i, p, g))
+        return found
+
     def __repr__(self):
         """SGD(lr=0.1, momentum=0.9, ...): the optimizer and its settings."""
         settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
@@ -115,21 +130,19 @@ class SGD(Optimizer):
 
     def step(self):
         """p = p − lr · g for every parameter with a gradient (g as in the class docstring)."""
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue  # not part of this loss: no update, its momentum is kept as it is
-            g = p.grad.data
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p.data  # g = grad + wd·p
-            if self.momentum != 0:
-                buf = self.momentum_buffers[i]
-                if buf is None:
-                    buf = self.momentum_buffers[i] = g.copy()  # first step: buf = g
-                else:
-                    buf *= self.momentum  # buf = momentum·buf + (1 − dampening)·g
-                    buf += (1 - self.dampening) * g
-                g = g + self.momentum * buf if self.nesterov else buf
-            _subtract_scaled(p.data, self.lr, g)  # p = p − lr·g, in place
+        with np.errstate(all="ignore"):  # (a step that overflows gives inf, without a warning)
+            for i, p, g in self._gradients():
+                if self.weight_decay != 0:
+                    g = g + self.weight_decay * p.data  # g = grad + wd·p
+                if self.momentum != 0:
+                    buf = self.momentum_buffers[i]
+                    if buf is None:
+                        buf = self.momentum_buffers[i] = g.copy()  # first step: buf = g
+                    else:
+                        buf *= self.momentum  # buf = momentum·buf + (1 − dampening)·g
+                        buf += (1 - self.dampening) * g
+                    g = g + self.momentum * buf if self.nesterov else buf
+                _subtract_scaled(p.data, self.lr, g)  # p = p − lr·g, in place
 
     def _settings(self):
         """SGD's settings, for repr."""
@@ -171,23 +184,21 @@ class Adam(Optimizer):
     def step(self):
         """One Adam update for every parameter with a gradient (see the class docstring)."""
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue  # not part of this loss: no update, m, v and t are kept as they are
-            g = p.grad.data
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p.data  # g = grad + wd·p
-            if self.m[i] is None:
-                self.m[i], self.v[i] = np.zeros_like(p.data), np.zeros_like(p.data)
-            self.steps[i] += 1
-            t, m, v = self.steps[i], self.m[i], self.v[i]
-            m *= beta1  # m = β1·m + (1 − β1)·g
-            m += (1 - beta1) * g
-            v *= beta2  # v = β2·v + (1 − β2)·g²
-            v += (1 - beta2) * g * g
-            m_hat = m / (1 - beta1 ** t)
-            v_hat = v / (1 - beta2 ** t)
-            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # p = p − lr·m̂/(√v̂ + ε)
+        with np.errstate(all="ignore"):  # (eps = 0 with a zero gradient gives nan, silently)
+            for i, p, g in self._gradients():
+                if self.weight_decay != 0:
+                    g = g + self.weight_decay * p.data  # g = grad + wd·p
+                if self.m[i] is None:
+                    self.m[i], self.v[i] = np.zeros_like(p.data), np.zeros_like(p.data)
+                self.steps[i] += 1
+                t, m, v = self.steps[i], self.m[i], self.v[i]
+                m *= beta1  # m = β1·m + (1 − β1)·g
+                m += (1 - beta1) * g
+                v *= beta2  # v = β2·v + (1 − β2)·g²
+                v += (1 - beta2) * g * g
+                m_hat = m / (1 - beta1 ** t)
+                v_hat = v / (1 - beta2 ** t)
+                p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # p = p − lr·m̂/(√v̂ + ε)
 
     def _settings(self):
         """Adam's settings, for repr."""
