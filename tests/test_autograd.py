@@ -269,3 +269,16 @@ def test_the_package_exports_every_public_name_it_documents():
                  "draw_graph", "explain", "tensor", "maximum", "concatenate", "stack", "one_hot",
                  "save", "load", "manual_seed"]:
         assert name in tg.__all__ and hasattr(tg, name), name
+
+
+def test_a_refused_grad_leaves_the_graph_for_a_retry():
+    p = tg.Tensor([1.0, 2.0], requires_grad=True)
+    q = tg.Tensor([3.0], requires_grad=True)
+    d = tg.Tensor([3.0, 4.0])  # data
+    z = (p * d).sum()
+    with pytest.raises(RuntimeError, match="input 0 is not used to compute the outputs"):
+        tg.grad(z, [q])
+    with pytest.raises(RuntimeError, match="input 1 does not require grad"):
+        tg.grad(z, [p, d])  # (it was called "not used", which it is)
+    gp, gq, gd = tg.grad(z, [p, q, d], allow_unused=True)  # the refusals freed nothing
+    assert gp.data.tolist() == [3.0, 4.0] and gq is None and gd is None

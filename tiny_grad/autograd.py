@@ -276,7 +276,7 @@ def _nodes(x, what):
     return nodes
 
 
-def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
+def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_unused=False):
     """The backward walk. Stores into `.grad`, or (with `inputs`) returns their gradients."""
     global _grad_enabled, _walking
     outputs = _nodes(outputs, "outputs")
@@ -303,6 +303,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     for node in order:  # check first, so a refused backward changes nothing
         if node._vjp is None and node.parents:
             raise RuntimeError(_FREED)
+    if inputs is not None:
+        _check_inputs(inputs, order, allow_unused)
 
     # The VJPs run as ordinary operations: they record a graph only with create_graph=True.
     saved = _grad_enabled, _walking
@@ -338,6 +340,25 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     finally:
         _grad_enabled, _walking = saved
     return result
+
+
+def _check_inputs(inputs, order, allow_unused):
+    """grad(): refuse, before anything runs or is freed, an input that cannot get a gradient
+    (unless allow_unused=True, which gives None for it)."""
+    if allow_unused:
+        return
+    in_graph = {id(node) for node in order}
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"input {i} does not require grad, so it has no gradient: make it "
+                               "with requires_grad=True (data and no_grad() results have none), "
+                               "or pass allow_unused=True to get None for it")
+        if id(x) not in in_graph:
+            raise RuntimeError(_UNUSED.format(i))
+
+
+_UNUSED = ("input {} is not used to compute the outputs, so it has no gradient; pass "
+           "allow_unused=True to get None for it instead")
 
 
 def _unshared(g, held):
@@ -427,11 +448,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     can be differentiated again (gradients of gradients).
     """
     inputs = _nodes(inputs, "inputs")
-    result = _run(outputs, grad_outputs, retain_graph, create_graph, inputs)
+    result = _run(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
     missing = [i for i, g in enumerate(result) if g is None]
-    if missing and not allow_unused:
-        raise RuntimeError(
-            f"input {missing[0]} is not used to compute the outputs, so it has no "
-            "gradient; pass allow_unused=True to get None for it instead"
-        )
+    if missing and not allow_unused:  # (in the graph, but no gradient reached it)
+        raise RuntimeError(_UNUSED.format(missing[0]))
     return result
