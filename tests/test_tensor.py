@@ -1032,3 +1032,15 @@ def test_higher_derivatives_of_one_over_x_at_zero_are_infinite_not_nan():
     v = Value(0.0)
     (g,) = tg.grad(1 / v, v, create_graph=True)
     assert tg.grad(g, v)[0].data == math.inf
+
+
+def test_a_tensor_of_0s_and_1s_shaped_like_a_mask_is_refused_not_read_as_positions():
+    v = Tensor([10.0, 20.0, 30.0])
+    mask = Tensor([True, False, True])  # stored as 1.0, 0.0, 1.0: it used to pick [20, 10, 20]
+    with pytest.raises(ValueError, match=r"mask or positions.*x\[t.data.astype\(bool\)\]"):
+        v[mask]
+    assert v[mask.data.astype(bool)].data.tolist() == [10.0, 30.0]  # the way the message shows
+    assert v[Tensor([2.0, 0.0])].data.tolist() == [30.0, 10.0]  # other positions work as before
+    assert v[Tensor([1.0, 1.0, 0.0, 1.0])].data.tolist() == [20.0, 20.0, 10.0, 20.0]  # not (3,)
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    assert x[Tensor([0.0, 1.0]), Tensor([2.0, 2.0])].data.tolist() == [2.0, 5.0]  # a tuple: positions

@@ -546,9 +546,10 @@ class Tensor:
                   doc="the last two axes swapped (a batch of matrices transposed)")
 
     def __getitem__(self, index):
-        """x[index]: slices, integers, integer arrays (`logp[np.arange(n), y]`), masks.
+        """x[index]: slices, integers, integer arrays (`logp[np.arange(n), y]`), masks (NumPy
+        bool arrays: a Tensor holds floats, so a Tensor of 0s and 1s shaped like one is refused).
         The gradient goes back to the positions picked, added up where one is picked twice."""
-        index = _plain_index(index)
+        index = _plain_index(index, self.shape)
         return self._apply("index", self.data[index], (self,),
                            lambda g, a, index=index: (_scatter(g, index, a.shape),))
 
@@ -698,12 +699,23 @@ def _matmul_vjp(g, a, b):
     return ga, gb
 
 
-def _plain_index(index):
-    """An index with any Tensors in it replaced by their (integer or bool) arrays."""
+def _plain_index(index, shape=None):
+    """An index with any Tensors in it replaced by their arrays: whole numbers become positions.
+
+    A Tensor holds floats (True and False became 1.0 and 0.0), so `x[t]` with a t of 0s and 1s
+    shaped like x's first axes could be a mask or positions. Rather than guess, that is refused.
+    (Inside a tuple, `x[rows, cols]`, Tensors are positions: `shape` is not passed on.)"""
     if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
+        return tuple(_plain_index(part) for part in index)
     if isinstance(index, Tensor):
         data = index.data
+        if (shape is not None and data.ndim and data.shape == shape[:data.ndim]
+                and np.all((data == 0) | (data == 1))):
+            raise ValueError(
+                f"x[t]: t holds only 0s and 1s, in the shape {data.shape} of the axes it indexes, "
+                "so it could be a mask or positions, and a Tensor cannot tell (its bools became "
+                "floats). Index with a NumPy array: x[t.data.astype(bool)] for a mask, "
+                "x[t.data.astype(int)] for positions")
         return data.astype(np.intp) if np.all(data == np.round(data)) else data
     return index
 
