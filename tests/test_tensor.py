@@ -1044,3 +1044,12 @@ def test_a_tensor_of_0s_and_1s_shaped_like_a_mask_is_refused_not_read_as_positio
     assert v[Tensor([1.0, 1.0, 0.0, 1.0])].data.tolist() == [20.0, 20.0, 10.0, 20.0]  # not (3,)
     x = Tensor(np.arange(6.0).reshape(2, 3))
     assert x[Tensor([0.0, 1.0]), Tensor([2.0, 2.0])].data.tolist() == [2.0, 5.0]  # a tuple: positions
+
+
+def test_concatenate_and_stack_give_each_input_a_gradient_of_its_own_dtype():
+    for join in (tg.concatenate, tg.stack):
+        a = Tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+        b = Tensor([3.0, 4.0], requires_grad=True)  # float64: the result is float64
+        (join([a, b]) * 2).sum().backward()
+        assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+        assert a.grad.data.tolist() == [2.0, 2.0]

@@ -769,9 +769,10 @@ def concatenate(tensors, axis=0):
     axis = axis % data.ndim
     ends = np.cumsum([t.shape[axis] for t in tensors])
 
-    def vjp(g, *tensors, axis=axis, ends=ends):
+    def vjp(g, *tensors, axis=axis, ends=ends):  # (_unbroadcast: each in its input's dtype)
         lead = (slice(None),) * axis
-        return tuple(g[lead + (slice(end - t.shape[axis], end),)] for t, end in zip(tensors, ends))
+        return tuple(_unbroadcast(g[lead + (slice(end - t.shape[axis], end),)], t)
+                     for t, end in zip(tensors, ends))
     return Tensor._apply("concatenate", data, tensors, vjp)
 
 
