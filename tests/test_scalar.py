@@ -249,3 +249,15 @@ def test_a_scalar_node_is_two_tracked_objects():
     after = len(gc.get_objects())
     assert after - before <= 2 * 3000 + 50
     assert y.data > 0
+
+
+def test_backward_takes_a_gradient_first_as_tensor_backward_does():
+    a = Value(3.0)
+    (a * 2).backward(0.5)  # (0.5 used to be taken as retain_graph)
+    assert a.grad == 1.0
+    for bad in ("a", [1.0]):
+        b = Value(1.0)
+        with pytest.raises(TypeError, match="a number"):
+            (b * 2).backward(bad)
+    with pytest.raises(TypeError, match="a number"):
+        tg.backward(Value(1.0) * 2, grad_outputs="a")  # (an AttributeError on NotImplemented)

@@ -100,7 +100,11 @@ class Value:
         self._grad = None if value is None or value == 0 else Value(value)
 
     def _seed_grad(self, g):
-        return Value(1.0) if g is None else _lift(g)
+        seed = Value(1.0) if g is None else _lift(g)
+        if seed is NotImplemented:
+            raise TypeError(f"the gradient to start backward from a Value is a number (or a "
+                            f"Value), not {type(g).__name__} like {g!r:.40}")
+        return seed
 
     def _add_in_place(self, g):
         self.data += g.data
@@ -108,9 +112,11 @@ class Value:
     def _memory(self):
         return None  # a Value's .grad is a float: no one can change it in place
 
-    def backward(self, retain_graph=None, create_graph=False):
-        """Fill `.grad` of every value this one depends on with d(self)/d(that value)."""
-        autograd.backward(self, None, retain_graph, create_graph)
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Fill `.grad` of every value this one depends on with d(self)/d(that value), times
+        `gradient` (1 when not given). The arguments are Tensor.backward's, as in PyTorch."""
+        autograd.backward(self, None if gradient is None else (gradient,), retain_graph,
+                          create_graph)
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
