@@ -273,3 +273,30 @@ def test_bad_input_gets_clear_errors():
         F.cross_entropy(logits, labels, label_smoothing=1.5)
     with pytest.raises(ValueError, match=r"\(3, 4\).*\(2,\)"):
         F.cross_entropy(logits, [0, 1])
+
+
+def test_functions_take_arrays_and_lists_as_tensors():
+    # (each of these raised an AttributeError: 'list' object has no attribute 'ndim', ...)
+    logits = np.array([[1.0, 2.0, 0.5]])
+    assert F.cross_entropy(logits, [1]).item() == pytest.approx(
+        F.cross_entropy(Tensor(logits), [1]).item())
+    assert F.nll_loss([[-1.0, -0.5]], [1]).item() == 0.5
+    np.testing.assert_allclose(F.softmax([0.0, 0.0]).data, [0.5, 0.5])
+    np.testing.assert_allclose(F.log_softmax_composite([0.0, 0.0]).data, np.log([0.5, 0.5]))
+    assert F.logsumexp([0.0, 0.0]).item() == pytest.approx(np.log(2))
+    assert F.softplus([0.0]).data[0] == pytest.approx(np.log(2))
+    assert F.mse_loss([0.2, 0.5], [0, 1]).item() == pytest.approx((0.04 + 0.25) / 2)
+    assert F.l1_loss(np.array([0.2, 0.5]), [0, 1]).item() == pytest.approx(0.35)
+    assert F.binary_cross_entropy(np.array([0.5]), [1.0]).item() == pytest.approx(np.log(2))
+    assert F.binary_cross_entropy_with_logits([0.0], [1.0]).item() == pytest.approx(np.log(2))
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = F.linear(x, np.ones((4, 3)), np.zeros(4))
+    assert y.shape == (2, 4) and y.data[0, 0] == 3.0
+    y.sum().backward()
+    assert x.grad.data.tolist() == [[4.0] * 3] * 2
+
+
+def test_bce_refuses_numbers_outside_0_and_1_and_points_to_the_logits_version():
+    with pytest.raises(ValueError, match=r"in \[0, 1\], got 3.*binary_cross_entropy_with_logits"):
+        F.binary_cross_entropy(Tensor([3.0, -2.0], requires_grad=True), Tensor([1.0, 0.0]))
+    assert F.binary_cross_entropy(Tensor([0.0, 1.0]), [1.0, 1.0]).item() == 50.0  # the ends are fine

@@ -35,6 +35,11 @@ _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
 
 
+def _as_tensor(x, dtype=None):
+    """x unchanged if it is a Tensor, else a new Tensor (a NumPy array or a list as input data)."""
+    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
+
+
 # ---- layers ---------------------------------------------------------------------------------
 
 def linear(x, weight, bias=None):
@@ -53,6 +58,7 @@ def linear(x, weight, bias=None):
     Every layer's backward runs here too, so, as in `log_softmax`, a plain backward pass
     (no create_graph) computes the same three lines on the numbers directly, without nodes.
     """
+    weight = _as_tensor(weight)
     x = _lift(x, weight)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
         raise ValueError(f"linear: x of shape {x.shape} and weight of shape {weight.shape} do not "
@@ -108,6 +114,7 @@ def _linear_vjp_numbers(g, x, weight, bias):
 
 def logsumexp(x, axis=-1, keepdims=False):
     """log Σ e^x along `axis`, computed stably (see Tensor.logsumexp)."""
+    x = _as_tensor(x)
     return x.logsumexp(axis, keepdims)
 
 
@@ -135,6 +142,7 @@ def log_softmax(x, axis=-1):
     the VJP computes the same line on those numbers directly, as one new array, instead of
     computing softmax(x) anew and making nodes for p, Σg and p·Σg that no one will look at.
     """
+    x = _as_tensor(x)
     axis = _axes(axis, x.ndim)  # as a tuple of axes, which NumPy takes too
     data = _np(_log_softmax_numbers, x.data, axis)
 
@@ -161,11 +169,13 @@ def _log_softmax_vjp_numbers(g, log_p, axis):
 def log_softmax_composite(x, axis=-1):
     """log_softmax built from Tensor ops, as the formula reads: x − logsumexp(x).
     The same numbers as `log_softmax`; its drawn graph shows the max-subtraction trick."""
+    x = _as_tensor(x)
     return x - x.logsumexp(axis, keepdims=True)
 
 
 def softplus(x):
     """log(1 + e^x), a smooth relu (see Tensor.softplus)."""
+    x = _as_tensor(x)
     return x.softplus()
 
 
@@ -178,6 +188,7 @@ def nll_loss(log_probs, target, reduction="mean", ignore_index=-100):
     index for (C,). Examples whose target is `ignore_index` count for nothing, and "mean"
     divides by the number of examples that do count.
     """
+    log_probs = _as_tensor(log_probs)
     return _nll(log_probs, target, reduction, ignore_index, "nll_loss")
 
 
@@ -199,6 +210,7 @@ def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_
     label_smoothing ε mixes the answer with the uniform distribution: t ← (1 − ε)·t + ε/C.
     d CE / d logits = (softmax(logits) − t) / N for "mean".
     """
+    logits = _as_tensor(logits)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -225,6 +237,7 @@ def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_
 
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error: the mean of (input − target)². Squares punish big gaps hardest."""
+    input = _as_tensor(input)
     _check_reduction(reduction)
     target = _same_shape(input, target, "mse_loss")
     return _reduce((input - target) ** 2, reduction)
@@ -232,6 +245,7 @@ def mse_loss(input, target, reduction="mean"):
 
 def l1_loss(input, target, reduction="mean"):
     """Mean absolute error (MAE): the mean of |input − target|. Every unit of gap counts the same."""
+    input = _as_tensor(input)
     _check_reduction(reduction)
     target = _same_shape(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
@@ -249,8 +263,14 @@ def binary_cross_entropy(probs, target, reduction="mean"):
     the composite formula wherever that is finite. Its slope in t is the slope of these
     clamped logs, log(1 − p) − log p, so it is ±100 at p = 0 or 1 (PyTorch gives ±inf there).
     """
+    probs = _as_tensor(probs)
     _check_reduction(reduction)
     target = _same_shape(probs, target, "binary_cross_entropy")
+    outside = (probs.data < 0) | (probs.data > 1)  # (as PyTorch, which refuses them too)
+    if outside.any():
+        raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], got "
+                         f"{probs.data[outside][0]:g}; for raw scores (logits) use "
+                         "binary_cross_entropy_with_logits")
     p, t = probs, target
     data = -(t.data * _clamped_log(p.data) + (1 - t.data) * _clamped_log(1 - p.data))
 
@@ -274,6 +294,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weigh
     since log σ(x) = −softplus(−x) and log(1 − σ(x)) = −softplus(x); softplus never
     overflows, so logits of ±1000 are fine. d/dx = σ(x) − t when w = 1.
     """
+    logits = _as_tensor(logits)
     _check_reduction(reduction)
     t = _same_shape(logits, target, "binary_cross_entropy_with_logits")
     positive = t * (-logits).softplus()

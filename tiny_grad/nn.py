@@ -31,6 +31,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import functional as F
+from .functional import _as_tensor
 from .tensor import Tensor, _rng
 
 
@@ -38,11 +39,6 @@ def _is_parameter(value):
     """A trainable number: a leaf Tensor that wants a gradient. A tensor computed from
     others (an op's result, which has parents) is an activation, not a parameter."""
     return isinstance(value, Tensor) and value.requires_grad and not value.parents
-
-
-def _as_tensor(x, dtype=None):
-    """x unchanged if it is a Tensor, else a new Tensor (a NumPy array or a list as input data)."""
-    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
 
 
 class Module:
