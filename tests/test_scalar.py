@@ -261,3 +261,15 @@ def test_backward_takes_a_gradient_first_as_tensor_backward_does():
             (b * 2).backward(bad)
     with pytest.raises(TypeError, match="a number"):
         tg.backward(Value(1.0) * 2, grad_outputs="a")  # (an AttributeError on NotImplemented)
+
+
+def test_values_do_not_mix_with_tensors_or_arrays():
+    import numpy as np
+    for mix in (lambda: tg.Tensor([1.0]) + Value(2.0), lambda: Value(2.0) * tg.Tensor([1.0]),
+                lambda: tg.Tensor([Value(1.0), Value(2.0)])):
+        with pytest.raises(TypeError, match="Values and Tensors do not mix"):
+            mix()
+    for mix in (lambda: Value(2.0) + np.ones(2), lambda: np.ones(2) * Value(2.0)):
+        with pytest.raises(TypeError):  # (it made an array of Values, without a word)
+            mix()
+    assert (np.float64(3.0) * Value(2.0)).data == 6.0  # NumPy numbers are numbers

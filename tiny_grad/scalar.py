@@ -68,6 +68,7 @@ class Value:
     """
 
     __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark", "__weakref__")
+    __array_ufunc__ = None  # `array + Value` is a TypeError, not an array of Values
     requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label=""):

@@ -32,6 +32,7 @@ import numbers
 import numpy as np
 
 from . import autograd
+from .scalar import Value
 
 
 # ---- NumPy without its floating-point warnings --------------------------------------------
@@ -84,6 +85,10 @@ def _to_array(data, dtype=None):
     """A new float array from anything np.asarray takes: float64, or float32 if asked or given."""
     if isinstance(data, Tensor):
         data = data.data
+    if isinstance(data, Value) or (isinstance(data, (list, tuple)) and data
+                                   and isinstance(data[0], Value)):
+        raise TypeError("Values and Tensors do not mix: they are two engines with two graphs. "
+                        "Use Tensors throughout (Tensor(v.data) is a Value's number), or Values")
     array = np.asarray(data)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data like {data!r:.60}")
