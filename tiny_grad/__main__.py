@@ -55,7 +55,16 @@ def _save(dot, path):
 
 # What can stop a drawing: no `dot` program, no graphviz package, a file name whose
 # suffix is no picture format, a `dot` that fails. Each is told in one message, not a traceback.
-_CANNOT_DRAW = (viz.GraphvizNotFoundError, ImportError, ValueError, subprocess.CalledProcessError)
+_CANNOT_DRAW = (viz.GraphvizNotFoundError, ImportError, ValueError, subprocess.CalledProcessError,
+                OSError)  # (OSError: the path is a folder, or cannot be written)
+
+
+def _fail(err):
+    """Print why a command failed (an OSError as the path and its reason) and return 1."""
+    if isinstance(err, OSError) and err.filename is not None:
+        err = f"cannot write {err.filename}: {err.strerror}"
+    print(f"\n{err}", file=sys.stderr)
+    return 1
 
 
 def _draw_or_explain(root, path):
@@ -63,8 +72,7 @@ def _draw_or_explain(root, path):
     try:
         saved = _save(viz.draw_graph(root), path)
     except _CANNOT_DRAW as err:
-        print(f"\n{err}", file=sys.stderr)
-        return 1
+        return _fail(err)
     print(f"The graph, with every value and gradient, is in {saved}")
     return 0
 
@@ -77,9 +85,8 @@ def tour(out, lang="en", fast=False):
             stream.reconfigure(errors="replace")
     try:
         tour_module.run_tour(out, lang=lang, fast=fast)
-    except tour_module.TourError as err:
-        print(f"\n{err}", file=sys.stderr)
-        return 1
+    except (tour_module.TourError, OSError) as err:
+        return _fail(err)
     return 0
 
 
@@ -103,8 +110,7 @@ def explain_example(html=None):
     try:
         saved = viz.to_html(L, html)
     except _CANNOT_DRAW as err:
-        print(f"\n{err}", file=sys.stderr)
-        return 1
+        return _fail(err)
     print(f"\nThe page that steps through backward is {saved}: open it in a browser.")
     return 0
 
