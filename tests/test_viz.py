@@ -302,3 +302,17 @@ def test_the_drawing_escapes_labels_marks_the_output_and_has_a_legend():
     assert "a\\\\b \\{x\\}" in source
     assert 'style="filled,bold"' in source  # the output's box
     assert "operation" in source  # the legend names the op nodes
+
+
+def test_drawing_calls_that_mix_up_their_arguments_say_what_they_take(tmp_path):
+    a = Value(2.0, label="a")
+    L = a * a
+    L.backward(retain_graph=True)
+    with pytest.raises(TypeError, match=r"save_graph\(draw_graph\(L\), path\)"):
+        viz.save_graph(L, tmp_path / "g.svg")  # the root, not its drawing
+    assert not (tmp_path / "g.svg").exists()
+    from tiny_grad.explain import explain
+    for call in (lambda: draw_graph(L, params=[a]), lambda: explain(L, params=[a]),
+                 lambda: viz.to_html(L, tmp_path / "p.html", params=[a])):
+        with pytest.raises(TypeError, match=r"params is a dict \{name: node\}.*not a list"):
+            call()

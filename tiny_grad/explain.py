@@ -254,9 +254,19 @@ def _gradient_text(g):
 
 # ---- names --------------------------------------------------------------------------------
 
+def _given_names(params):
+    """{id(node): name} from `params`, a dict {name: node} such as dict(model.named_parameters())."""
+    if params is None:
+        return {}
+    if not hasattr(params, "items"):
+        raise TypeError(f"params is a dict {{name: node}}, such as dict(model.named_parameters()), "
+                        f"not a {type(params).__name__}")
+    return {id(node): name for name, node in params.items()}
+
+
 def _names(order, params=None):
     """What explain calls each node of `order` (see "Names" at the top of this file)."""
-    given = {id(node): name for name, node in (params or {}).items()}
+    given = _given_names(params)
     names, strength = [], {}  # strength: how strongly each name binds (see _ADD ... _ATOM)
     taken = set()
     for i, node in enumerate(order):

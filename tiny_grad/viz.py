@@ -159,7 +159,8 @@ def draw_graph(root, rankdir="LR", max_nodes=500, precision=4, params=None, colo
             "that big is hard to read and slow to lay out. Draw a smaller graph (one example, "
             "a smaller model) or pass a larger max_nodes."
         )
-    names = {id(node): name for name, node in (params or {}).items()}
+    from .explain import _given_names
+    names = _given_names(params)
     kinds = [_kind(node, root) for node in order]
     if color_by_grad:
         fills, legend = _grad_fills(order)
@@ -273,6 +274,9 @@ def save_graph(dot, path, format=None):
     Without `dot`, the DOT source is saved next to `path` (same name, .dot) and
     GraphvizNotFoundError says where it is and how to install Graphviz.
     """
+    if not hasattr(dot, "pipe"):
+        raise TypeError(f"save_graph takes a drawing, not a {type(dot).__name__}: write "
+                        "save_graph(draw_graph(L), path)")
     path = pathlib.Path(path)
     format = (format or path.suffix.lstrip(".")).lower()
     graphviz = _import_graphviz()
