@@ -300,3 +300,21 @@ def test_bce_refuses_numbers_outside_0_and_1_and_points_to_the_logits_version():
     with pytest.raises(ValueError, match=r"in \[0, 1\], got 3.*binary_cross_entropy_with_logits"):
         F.binary_cross_entropy(Tensor([3.0, -2.0], requires_grad=True), Tensor([1.0, 0.0]))
     assert F.binary_cross_entropy(Tensor([0.0, 1.0]), [1.0, 1.0]).item() == 50.0  # the ends are fine
+
+
+def test_target_mistakes_get_messages_that_name_them_and_no_warning():
+    logits = Tensor(np.zeros((2, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (inf and 1e20 printed NumPy's cast warning)
+        with pytest.raises(ValueError, match=r"target of shape \(2, 4\) does not fit input of "
+                                             r"shape \(2, 3\).*or probabilities"):
+            F.cross_entropy(logits, np.ones((2, 4)) / 4)  # (it said "must be whole numbers")
+        with pytest.raises(ValueError, match="whole numbers, got array"):
+            F.cross_entropy(logits, [np.inf, 0.0])
+        with pytest.raises(IndexError, match="class index 1e\\+20 is out of range"):
+            F.nll_loss(logits, [1e20, 0.0])
+        with pytest.raises(TypeError, match="one_hot: class indices are whole numbers, not <U1"):
+            tg.one_hot(["a"])
+        with pytest.raises(IndexError, match="class index -1 is negative"):
+            tg.one_hot([-1])  # (it said "out of range for 0 classes (valid: 0 to -1)")
+    assert tg.one_hot(Tensor([2.0, 0.0]), 3).data.tolist() == [[0, 0, 1], [1, 0, 0]]

@@ -29,7 +29,7 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 import numpy as np
 
 from .autograd import is_grad_enabled
-from .tensor import Tensor, _axes, _lift, _max_shift, _np, _scatter, _unbroadcast
+from .tensor import Tensor, _axes, _class_indices, _lift, _max_shift, _np, _scatter, _unbroadcast
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
@@ -339,12 +339,13 @@ def _is_probabilities(logits, target):
 
 def _batched(log_probs, target, op):
     """(C,) with one index is a batch of one. Returns (log_probs, int targets, unbatched)."""
-    indices = target.data if isinstance(target, Tensor) else np.asarray(target)
-    whole = indices.dtype.kind in "biu" or (indices.dtype.kind == "f"
-                                             and np.all(indices == np.round(indices)))
-    if not whole:
-        raise ValueError(f"{op}: class indices must be whole numbers, got {indices!r:.80}")
-    indices = indices.astype(np.intp, copy=False)
+    shape = np.shape(target.data if isinstance(target, Tensor) else target)
+    if len(shape) == log_probs.ndim and len(shape) > 1:  # probabilities, but of another shape
+        raise ValueError(f"{op}: target of shape {shape} does not fit input of shape "
+                         f"{log_probs.shape}: give class indices of shape {log_probs.shape[:1]}"
+                         + (", or probabilities of the input's shape" if op == "cross_entropy"
+                            else ""))
+    indices = _class_indices(target, op)
     if log_probs.ndim == 1 and indices.ndim == 0:
         return log_probs.reshape(1, -1), indices.reshape(1), True
     if log_probs.ndim != 2 or indices.shape != log_probs.shape[:1]:

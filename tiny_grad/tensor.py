@@ -794,12 +794,29 @@ def stack(tensors, axis=0):
     return concatenate([t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors], axis)
 
 
+def _class_indices(labels, op):
+    """labels (a list, an array or a Tensor of whole numbers) as an array of integer positions,
+    or an error saying what is wrong with them. (A Tensor's whole floats are fine.)"""
+    labels = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if labels.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: class indices are whole numbers, not {labels.dtype} data like "
+                        f"{labels!r:.60}")
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels) & (labels == np.round(labels))):
+            raise ValueError(f"{op}: class indices must be whole numbers, got {labels!r:.80}")
+        huge = np.abs(labels) >= 2.0 ** 62  # (beyond what an integer index holds)
+        if huge.any():
+            raise IndexError(f"{op}: class index {labels[huge][0]:g} is out of range")
+    return labels.astype(np.intp, copy=False)
+
+
 def one_hot(labels, num_classes=None):
     """Rows of zeros with a 1 at each label: [2, 0] with 3 classes -> [[0,0,1], [1,0,0]]."""
-    labels = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
-    if labels.size and not np.all(labels == np.round(labels)):
-        raise ValueError("one_hot: labels must be whole numbers (class indices)")
-    labels = labels.astype(np.intp)
+    labels = _class_indices(labels, "one_hot")
+    negative = labels[labels < 0]
+    if negative.size:
+        raise IndexError(f"one_hot: class index {int(negative[0])} is negative; classes are "
+                         "numbered from 0")
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     bad = labels[(labels < 0) | (labels >= num_classes)]
