@@ -1053,3 +1053,17 @@ def test_concatenate_and_stack_give_each_input_a_gradient_of_its_own_dtype():
         (join([a, b]) * 2).sum().backward()
         assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
         assert a.grad.data.tolist() == [2.0, 2.0]
+
+
+def test_numbers_too_big_for_float32_become_inf_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (each printed "overflow encountered in cast")
+        t32 = Tensor([1.0], dtype=np.float32, requires_grad=True)
+        for made in (Tensor([1e300], dtype=np.float32), t32 + 1e300, t32 * 1e300,
+                     Tensor([1e300]).astype(np.float32)):
+            assert made.dtype == np.float32 and made.data[0] == np.inf
+        (t32 * 2).backward(gradient=np.array([1e300]))
+        assert t32.grad.data[0] == np.inf and t32.grad.dtype == np.float32
+        layer = tg.nn.Linear(1, 1, dtype=np.float32)
+        layer.load_state_dict({"weight": np.array([[1e300]]), "bias": np.array([0.0])})
+        assert layer.weight.data[0, 0] == np.inf

@@ -316,3 +316,17 @@ def test_drawing_calls_that_mix_up_their_arguments_say_what_they_take(tmp_path):
                  lambda: viz.to_html(L, tmp_path / "p.html", params=[a])):
         with pytest.raises(TypeError, match=r"params is a dict \{name: node\}.*not a list"):
             call()
+
+
+def test_an_empty_tensor_in_a_coloured_drawing_gets_no_colour_and_no_warning(tmp_path):
+    import warnings
+    x = Tensor(np.ones((0, 3)), requires_grad=True)  # no elements: a mean |grad| of nothing
+    w = Tensor(np.ones(3), requires_grad=True, label="w")
+    y = (x * w).sum() + (w * w).sum()
+    y.backward(retain_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # ("Mean of empty slice")
+        source = draw_graph(y, color_by_grad=True).source
+        viz.to_html(y, tmp_path / "page.html")
+    lines = [line for line in source.splitlines() if "shape (0, 3)" in line]  # x and x * w
+    assert len(lines) == 2 and all("fillcolor=white" in line for line in lines)

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import functional as F
 from .functional import _as_tensor
-from .tensor import Tensor, _rng
+from .tensor import Tensor, _np, _rng
 
 
 def _is_parameter(value):
@@ -167,8 +167,8 @@ class Module:
                                  f"{name!r}: the checkpoint has shape {value.shape}, the model "
                                  f"has shape {p.shape}")
             values[name] = value
-        for name, p in params.items():
-            p.data[...] = values[name]
+        for name, p in params.items():  # (1e300 into float32 is inf, with no warning)
+            _np(np.copyto, p.data, values[name], casting="unsafe")
 
     # ---- printing ---------------------------------------------------------------------------
 

@@ -96,7 +96,8 @@ def _to_array(data, dtype=None):
         dtype = np.float32 if array.dtype == np.float32 else np.float64
     elif np.dtype(dtype) not in _FLOATS:
         raise TypeError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
-    return np.array(array, dtype=dtype)  # a copy, as torch.tensor makes one
+    return _np(np.array, array, dtype=dtype)  # a copy, as torch.tensor makes one (1e300 as
+    # float32 is inf, with no warning)
 
 
 def _shape_of(args):
@@ -459,7 +460,7 @@ class Tensor:
             raise TypeError(f"a Tensor is float32 or float64, not {dtype}")
         if dtype == self.dtype:
             return self
-        return self._apply("astype", self.data.astype(dtype), (self,),
+        return self._apply("astype", _np(self.data.astype, dtype), (self,),
                            lambda g, a: (g.astype(a.dtype),))
 
     def _constant(self, array):
@@ -567,7 +568,7 @@ def _lift(x, like):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, numbers.Real):
-        return Tensor._apply("", np.asarray(x, dtype=like.data.dtype), (), None)
+        return Tensor._apply("", _np(np.asarray, x, dtype=like.data.dtype), (), None)
     return Tensor(x)
 
 

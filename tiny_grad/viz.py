@@ -209,7 +209,7 @@ def _grad_fills(order):
     sizes = []
     for node in order:
         g = _plain(node.grad)
-        sizes.append(None if g is None else float(np.mean(np.abs(g))))
+        sizes.append(_grad_size(g))
     largest = _scale_top(sizes[:-1], sizes[-1])  # the root comes last in the order
     fills = []
     for s in sizes:
@@ -220,6 +220,14 @@ def _grad_fills(order):
     legend = (f'<<table border="0" cellborder="1" cellspacing="4"><tr><td border="0">mean |grad|</td>'
               f'{cells}<td bgcolor="white">no gradient</td></tr></table>>')
     return fills, legend
+
+
+def _grad_size(g):
+    """How big a gradient is, for its colour: the mean |g|; None for none, or an empty one."""
+    if g is None or np.size(g) == 0:
+        return None
+    with np.errstate(all="ignore"):  # (an overflowing mean is inf, and gets no colour)
+        return float(np.mean(np.abs(g)))
 
 
 def _scale_top(sizes, output_size):
@@ -365,7 +373,7 @@ def to_html(root, path, params=None, rankdir="LR", max_nodes=500, precision=4, g
 
     steps = backward_steps(root, gradient, params, stored=True)
     by_index = {step.index: step for step in steps}
-    sizes = {i: float(np.mean(np.abs(_plain(step.grad)))) for i, step in by_index.items()}
+    sizes = {i: _grad_size(_plain(step.grad)) for i, step in by_index.items()}
     largest = _scale_top([s for i, s in sizes.items() if i != len(order) - 1],
                          sizes.get(len(order) - 1))
 
