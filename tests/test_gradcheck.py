@@ -95,3 +95,21 @@ def test_a_float32_input_is_checked_in_float64_with_a_warning():
 def test_a_value_input_is_named_element_0():
     with pytest.raises(GradcheckError, match="input 0, element 0:"):
         gradcheck(wrong_square, [Value(0.5)])
+
+
+def test_misuse_says_what_gradcheck_takes():
+    import warnings
+    from tiny_grad import gradgradcheck
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    for check in (gradcheck, gradgradcheck):
+        for inputs in ([np.ones(2)], [1.0]):  # (AttributeErrors before)
+            with pytest.raises(TypeError, match="inputs must be Values or Tensors"):
+                check(lambda a: a, inputs)
+        for fn in (lambda a: 1.0, lambda a: None):
+            with pytest.raises(TypeError, match="what fn returns must be Values or Tensors"):
+                check(fn, [x])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # (eps=0 divided by zero, with a warning)
+            for eps in (0, -1e-6):
+                with pytest.raises(ValueError, match="eps is the nudge"):
+                    check(lambda a: (a * a).sum(), [x], eps=eps)

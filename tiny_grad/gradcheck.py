@@ -40,6 +40,15 @@ def _set_flat(x, flat):
         x.data = flat.reshape(np.shape(x.data)).copy()
 
 
+def _checked(inputs, eps, op):
+    """The inputs as a list, after checking what gradcheck needs: Values or Tensors, eps > 0."""
+    inputs = list(autograd._nodes(inputs, f"{op}'s inputs"))
+    if not eps > 0:
+        raise ValueError(f"{op}: eps is the nudge of the central difference, a small number > 0, "
+                         f"not {eps}")
+    return inputs
+
+
 def _in_float64(inputs):
     """float32 tensors are too coarse for central differences: check float64 copies of them."""
     result = []
@@ -106,9 +115,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     GradcheckError naming the input, the element and both numbers. An element
     passes when |analytic - numeric| <= atol + rtol·|numeric|.
     """
-    inputs = _in_float64(_as_list(inputs))
+    inputs = _in_float64(_checked(inputs, eps, "gradcheck"))
     checked = [x for x in inputs if x.requires_grad]
-    rows = _analytic_jacobian(fn(*inputs), checked)
+    rows = _analytic_jacobian(autograd._nodes(fn(*inputs), "what fn returns"), checked)
     for i, x in enumerate(checked):
         with autograd.no_grad():
             numeric = _numeric_jacobian(fn, inputs, x, eps)
@@ -135,8 +144,8 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     inputs, computed by backward with create_graph=True; gradcheck checks that
     function's own backward against central differences.
     """
-    inputs = _in_float64(_as_list(inputs))
-    outputs = _as_list(fn(*inputs))
+    inputs = _in_float64(_checked(inputs, eps, "gradgradcheck"))
+    outputs = list(autograd._nodes(fn(*inputs), "what fn returns"))
     rng = np.random.default_rng(seed)
     v = [float(rng.standard_normal()) if isinstance(y.data, float)
          else rng.standard_normal(np.shape(y.data)) for y in outputs]
