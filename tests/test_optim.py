@@ -333,3 +333,15 @@ def test_steps_that_overflow_or_divide_by_zero_print_no_warning():
         v.grad = np.array([-1e300])
         SGD([v], lr=1e10).step()  # lr·g overflows to -inf
         assert v.data[0] == np.inf
+
+
+def test_an_optimizer_given_a_model_or_a_dict_or_odd_settings_says_what_it_takes():
+    model = nn.Linear(2, 1)
+    for params in (model, {"w": model.weight}):
+        with pytest.raises(TypeError, match=r"write model.parameters\(\) for a model"):
+            SGD(params, lr=0.1)
+    for make in (lambda: SGD(model.parameters(), lr=None), lambda: Adam(model.parameters(),
+                                                                       lr=Tensor(1.0))):
+        with pytest.raises(TypeError, match="lr is a number, not"):
+            make()
+    assert SGD(model.parameters(), lr=np.float64(0.1)).lr == 0.1  # NumPy numbers are numbers

@@ -1067,3 +1067,30 @@ def test_numbers_too_big_for_float32_become_inf_without_a_warning():
         layer = tg.nn.Linear(1, 1, dtype=np.float32)
         layer.load_state_dict({"weight": np.array([[1e300]]), "bias": np.array([0.0])})
         assert layer.weight.data[0, 0] == np.inf
+
+
+def test_small_mistakes_get_messages_that_say_what_is_wrong():
+    empty = Tensor(np.ones((0, 3)))
+    with pytest.raises(ValueError, match=r"max: there is no largest of no numbers.*axis 0"):
+        empty.max()  # (NumPy's "zero-size array to reduction operation maximum")
+    with pytest.raises(ValueError, match="min: there is no smallest"):
+        empty.min(axis=0)
+    assert empty.max(axis=1).shape == (0,)  # (no row is empty along axis 1: nothing to reduce)
+    with pytest.raises(ValueError, match="needs at least one tensor"):
+        tg.concatenate([])
+    with pytest.raises(ValueError, match="needs at least one tensor"):
+        tg.stack([])
+    with pytest.raises(ValueError, match=r"0-d tensors have none: use stack"):
+        tg.concatenate([Tensor(1.0), Tensor(2.0)])
+    with pytest.raises(ValueError, match="axis 5 is not an axis of tensors of shape"):
+        tg.concatenate([Tensor([1.0]), Tensor([2.0])], axis=5)
+    with pytest.raises(TypeError, match="axis is a whole number, not 1.5"):
+        tg.stack([Tensor([1.0])], axis=1.5)
+    x = Tensor([[1.0, 5.0, -2.0]])
+    for axis in ("0", 1.5, (0, "1")):
+        with pytest.raises(TypeError, match="axis is a whole number or a tuple of them"):
+            x.sum(axis=axis)
+    assert x.clip(Tensor(0.0), Tensor(3.0)).data.tolist() == [[1.0, 3.0, 0.0]]  # Tensor bounds
+    assert Tensor(10 ** 30).item() == 1e30  # (an int beyond int64 was "object data")
+    with pytest.raises(TypeError, match="object data"):
+        Tensor(np.array([1, None], dtype=object))  # None is no number, not nan

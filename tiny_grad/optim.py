@@ -16,6 +16,8 @@ is: it has p's shape and dtype, because backward makes it so, and assigning `p.g
 by hand checks the shape and converts the dtype.
 """
 
+import numbers
+
 import numpy as np
 
 from .tensor import Tensor
@@ -29,6 +31,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("an optimizer takes an iterable of Tensors, such as "
                             "model.parameters() or [w, b], not a single Tensor (write [w])")
+        if hasattr(params, "parameters") or isinstance(params, dict):
+            raise TypeError(f"an optimizer takes an iterable of Tensors, not a "
+                            f"{type(params).__name__}: write model.parameters() for a model, "
+                            "list(d.values()) for a dict")
         self.params = list(params)
         if not self.params:
             raise ValueError("the optimizer got an empty parameter list: nothing to optimize "
@@ -99,6 +105,13 @@ def _check(condition, message):
         raise ValueError(message)
 
 
+def _numbers(**settings):
+    """Raise TypeError unless every setting is a real number (lr=None, lr=Tensor(...), ...)."""
+    for name, value in settings.items():
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{name} is a number, not {value!r:.40}")
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay.
 
@@ -117,6 +130,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False):
+        _numbers(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
         _check(lr >= 0, f"the learning rate must be >= 0, got lr={lr}")
         _check(momentum >= 0, f"momentum must be >= 0, got momentum={momentum}")
         _check(weight_decay >= 0, f"weight_decay must be >= 0, got weight_decay={weight_decay}")
@@ -168,6 +182,7 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        _numbers(lr=lr, eps=eps, weight_decay=weight_decay)
         _check(lr >= 0, f"the learning rate must be >= 0, got lr={lr}")
         _check(np.ndim(betas) == 1 and len(betas) == 2, f"betas must be a pair (β1, β2), got {betas}")
         for k, beta in enumerate(betas, start=1):

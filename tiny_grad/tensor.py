@@ -90,6 +90,11 @@ def _to_array(data, dtype=None):
         raise TypeError("Values and Tensors do not mix: they are two engines with two graphs. "
                         "Use Tensors throughout (Tensor(v.data) is a Value's number), or Values")
     array = np.asarray(data)
+    if array.dtype == object and all(isinstance(v, numbers.Integral) for v in array.flat):
+        try:  # ints too big for int64, such as 10**30, are numbers too
+            array = array.astype(np.float64)
+        except OverflowError:
+            raise ValueError(f"{data!r:.40} is too big for a float") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data like {data!r:.60}")
     if dtype is None:
@@ -114,6 +119,8 @@ def _axes(axis, ndim):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     result = []
     for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"axis is a whole number or a tuple of them, not {axis!r}")
         if not -max(ndim, 1) <= a < max(ndim, 1):  # (a 0-d tensor takes 0 and -1, as in PyTorch)
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         result.append(a % ndim if ndim else 0)
@@ -443,6 +450,7 @@ class Tensor:
 
     def clip(self, lo=None, hi=None):
         """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
+        lo, hi = (b.data if isinstance(b, Tensor) else b for b in (lo, hi))  # (bounds: numbers)
         inside = np.ones(self.shape, dtype=bool)
         if lo is not None:
             inside &= self.data >= lo
@@ -495,6 +503,10 @@ class Tensor:
     def _extreme(self, op, np_fn, axis, keepdims, dim, keepdim):
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
+        if any(self.shape[a] == 0 for a in axes):
+            raise ValueError(f"{op}: there is no {'largest' if op == 'max' else 'smallest'} of "
+                             f"no numbers: the tensor of shape {self.shape} is empty along axis "
+                             f"{[a for a in axes if self.shape[a] == 0][0]} (reduce along another axis)")
         best = np_fn(self.data, axis=axes, keepdims=True)
 
         def vjp(g, a):
@@ -767,6 +779,13 @@ def maximum(a, b):
 def concatenate(tensors, axis=0):
     """Tensors joined along an existing axis.   Each gets back its own slice of the gradient."""
     tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor to join")
+    ndim = tensors[0].ndim
+    if ndim == 0 or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"concatenate: axis {axis!r} is not an axis of tensors of shape "
+                         f"{tensors[0].shape}" + (" (0-d tensors have none: use stack)"
+                                                  if ndim == 0 else ""))
     try:
         data = np.concatenate([t.data for t in tensors], axis=axis)
     except ValueError:
@@ -785,6 +804,10 @@ def concatenate(tensors, axis=0):
 def stack(tensors, axis=0):
     """Tensors of one shape joined along a new axis: each gets a new axis of length 1, then concatenate."""
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor to join")
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"stack: axis is a whole number, not {axis!r}")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
