@@ -318,3 +318,13 @@ def test_target_mistakes_get_messages_that_name_them_and_no_warning():
         with pytest.raises(IndexError, match="class index -1 is negative"):
             tg.one_hot([-1])  # (it said "out of range for 0 classes (valid: 0 to -1)")
     assert tg.one_hot(Tensor([2.0, 0.0]), 3).data.tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+def test_losses_agree_on_dtype_float32_stays_float32_with_list_or_array_targets():
+    p = Tensor(np.full(3, 0.3, np.float32), requires_grad=True)
+    losses = (F.binary_cross_entropy, F.mse_loss, F.l1_loss, F.binary_cross_entropy_with_logits)
+    for target, dtype in (([1.0, 0.0, 1.0], np.float32), (np.ones(3), np.float32),
+                          (Tensor(np.ones(3)), np.float64)):  # a float64 Tensor widens, as torch
+        assert [loss(p, target).dtype for loss in losses] == [dtype] * 4, target
+    F.mse_loss(p, Tensor(np.ones(3))).backward()
+    assert p.grad.dtype == np.float32

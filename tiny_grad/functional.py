@@ -282,7 +282,8 @@ def binary_cross_entropy(probs, target, reduction="mean"):
         grad_t = g * ((1 - p).log().clip(-100.0, None) - p.log().clip(-100.0, None))
         return grad_p, _unbroadcast(grad_t, t)
 
-    losses = Tensor._apply("binary_cross_entropy", data.astype(p.dtype, copy=False), (p, t), vjp)
+    dtype = np.result_type(p.data, t.data)  # (the wider of the two, as every loss here)
+    losses = Tensor._apply("binary_cross_entropy", data.astype(dtype, copy=False), (p, t), vjp)
     return _reduce(losses, reduction)
 
 
@@ -322,9 +323,12 @@ def _reduce(losses, reduction, unbatched=False):
 
 def _same_shape(input, target, op):
     """target as a Tensor of input's shape; a different shape is a ValueError naming both.
+    A list or an array is data, and takes input's dtype (float32 stays float32); a Tensor of
+    another dtype is used as it is, and the loss is in the wider dtype, as in PyTorch.
 
     (Broadcasting (N, 1) against (N,) would quietly compare every pair: a classic bug.)"""
-    target = _lift(target, input)
+    target = _lift(target, input) if isinstance(target, (Tensor, float, int)) else \
+        _as_tensor(target, input.dtype)
     if target.shape != input.shape:
         raise ValueError(f"{op}: input has shape {input.shape} but target has shape {target.shape}; "
                          "they must match")
