@@ -343,7 +343,8 @@ def _is_probabilities(logits, target):
 
 def _batched(log_probs, target, op):
     """(C,) with one index is a batch of one. Returns (log_probs, int targets, unbatched)."""
-    shape = np.shape(target.data if isinstance(target, Tensor) else target)
+    target = target.data if isinstance(target, Tensor) else np.asarray(target)
+    shape = target.shape
     if len(shape) == log_probs.ndim and len(shape) > 1:  # probabilities, but of another shape
         raise ValueError(f"{op}: target of shape {shape} does not fit input of shape "
                          f"{log_probs.shape}: give class indices of shape {log_probs.shape[:1]}"

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, quiet_numpy
 
 
 class Optimizer:
@@ -144,7 +144,7 @@ class SGD(Optimizer):
 
     def step(self):
         """p = p − lr · g for every parameter with a gradient (g as in the class docstring)."""
-        with np.errstate(all="ignore"):  # (a step that overflows gives inf, without a warning)
+        with quiet_numpy():  # (a step that overflows gives inf, without a warning)
             for i, p, g in self._gradients():
                 if self.weight_decay != 0:
                     g = g + self.weight_decay * p.data  # g = grad + wd·p
@@ -199,7 +199,7 @@ class Adam(Optimizer):
     def step(self):
         """One Adam update for every parameter with a gradient (see the class docstring)."""
         beta1, beta2 = self.betas
-        with np.errstate(all="ignore"):  # (eps = 0 with a zero gradient gives nan, silently)
+        with quiet_numpy():  # (eps = 0 with a zero gradient gives nan, silently)
             for i, p, g in self._gradients():
                 if self.weight_decay != 0:
                     g = g + self.weight_decay * p.data  # g = grad + wd·p
