@@ -235,6 +235,12 @@ def test_set_grad_enabled_switches_as_torch_does_called_with_or_decorating():
         with tg.no_grad():
             assert tg.set_grad_enabled(True)(tg.is_grad_enabled)() is True
             assert not tg.is_grad_enabled()
+        off = tg.set_grad_enabled(False)
+        tg.set_grad_enabled(True)
+        for _ in range(2):  # one object, used in two blocks: each switches, as in PyTorch
+            with off:
+                assert not tg.is_grad_enabled()
+            assert tg.is_grad_enabled()
     finally:
         tg.set_grad_enabled(True)
 

@@ -350,3 +350,11 @@ def test_header_names_a_numbered_data_node_that_only_appears_inside_other_names(
     w = Tensor([3.0, -1.0], requires_grad=True, label="w")
     text = explain((c * w).sum())
     assert "d(n0*w)" in text and text.splitlines()[1].startswith("(n0: nodes without a label")
+
+
+def test_header_leaves_out_a_label_that_only_looks_like_a_number():
+    x = Value(3.0, label="n7")  # a neuron a learner called n7: labelled, not numbered
+    w = Value(2.0, label="w")
+    L = (x * w).tanh()
+    L.backward(retain_graph=True)
+    assert "nodes without a label" not in explain(L)

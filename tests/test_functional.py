@@ -299,6 +299,8 @@ def test_functions_take_arrays_and_lists_as_tensors():
 def test_bce_refuses_numbers_outside_0_and_1_and_points_to_the_logits_version():
     with pytest.raises(ValueError, match=r"in \[0, 1\], got 3.*binary_cross_entropy_with_logits"):
         F.binary_cross_entropy(Tensor([3.0, -2.0], requires_grad=True), Tensor([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"in \[0, 1\], got nan"):
+        F.binary_cross_entropy(Tensor([np.nan]), [1.0])
     assert F.binary_cross_entropy(Tensor([0.0, 1.0]), [1.0, 1.0]).item() == 50.0  # the ends are fine
 
 
@@ -326,5 +328,9 @@ def test_losses_agree_on_dtype_float32_stays_float32_with_list_or_array_targets(
     for target, dtype in (([1.0, 0.0, 1.0], np.float32), (np.ones(3), np.float32),
                           (Tensor(np.ones(3)), np.float64)):  # a float64 Tensor widens, as torch
         assert [loss(p, target).dtype for loss in losses] == [dtype] * 4, target
+    logits = Tensor(np.float32([[1, 2, 3]]))
+    assert F.cross_entropy(logits, [[0.2, 0.3, 0.5]]).dtype == np.float32  # probabilities too
+    assert F.binary_cross_entropy_with_logits(p, [1.0, 0.0, 1.0], pos_weight=[2.0]).dtype == \
+        np.float32
     F.mse_loss(p, Tensor(np.ones(3))).backward()
     assert p.grad.dtype == np.float32

@@ -269,7 +269,12 @@ def test_values_do_not_mix_with_tensors_or_arrays():
                 lambda: tg.Tensor([Value(1.0), Value(2.0)])):
         with pytest.raises(TypeError, match="Values and Tensors do not mix"):
             mix()
-    for mix in (lambda: Value(2.0) + np.ones(2), lambda: np.ones(2) * Value(2.0)):
-        with pytest.raises(TypeError):  # (it made an array of Values, without a word)
-            mix()
     assert (np.float64(3.0) * Value(2.0)).data == 6.0  # NumPy numbers are numbers
+    assert np.exp(Value(1.0)).data == pytest.approx(math.e)  # (NumPy calls v.exp())
+
+
+def test_a_bool_given_as_the_gradient_says_to_name_retain_graph():
+    for b, a in ((lambda a: a * a, Value(2.0)), (lambda a: (a * a).sum(), tg.Tensor([2.0], requires_grad=True))):
+        with pytest.raises(TypeError, match=r"write backward\(retain_graph=True\)"):
+            b(a).backward(True)  # (Value: read as gradient 1; False gave zero gradients)
+        assert a.grad is None or a.grad == 0

@@ -108,7 +108,8 @@ class set_grad_enabled:
         _grad_enabled = self.mode  # called on its own, this line is all it does
 
     def __enter__(self):
-        pass  # (already switched when it was made, one line above the block)
+        global _grad_enabled
+        _grad_enabled = self.mode  # (already switched when made; again for an object used twice)
 
     def __exit__(self, *exc):
         global _grad_enabled

@@ -118,8 +118,14 @@ def explain(root, gradient=None, params=None, show=False):
     steps = backward_steps(root, gradient, params)
     lines = [f"Backward from {steps[0].name}, one line per edge, in the order backward visits them:"]
     body = [line for step in steps for line in step.lines]
-    # every numbered node the names mention, data too (in `n0*w`, n0 gets no line of its own)
-    numbered = sorted({int(i) for step in steps for i in re.findall(r"\bn(\d+)\b", step.name)})
+    # the nodes named by number (not a label that looks like one), that some step's name
+    # mentions: data too, which has no line of its own (n0 in `n0*w`)
+    order = autograd.topological_order([root])
+    names, given, mentioned = _names(order, params), _given_names(params), " ".join(
+        step.name for step in steps)
+    numbered = [i for i, node in enumerate(order)
+                if names[i] == f"n{i}" and not (node.label or id(node) in given)
+                and re.search(rf"\bn{i}\b", mentioned)]
     if numbered:
         some = ", ".join(f"n{i}" for i in numbered[:3])
         lines.append(f"({some}{', ...' if len(numbered) > 3 else ''}: nodes without a label, "

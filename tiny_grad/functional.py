@@ -216,7 +216,7 @@ def cross_entropy(logits, target, reduction="mean", label_smoothing=0.0, ignore_
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     logp = log_softmax(logits, axis=-1)
     if _is_probabilities(logits, target):
-        t = _lift(target, logits)
+        t = _as_tensor(target, logits.dtype)  # (a list or array takes the logits' dtype)
         num_classes = logits.shape[-1]
         if label_smoothing:
             t = t * (1 - label_smoothing) + label_smoothing / num_classes
@@ -266,7 +266,7 @@ def binary_cross_entropy(probs, target, reduction="mean"):
     probs = _as_tensor(probs)
     _check_reduction(reduction)
     target = _same_shape(probs, target, "binary_cross_entropy")
-    outside = (probs.data < 0) | (probs.data > 1)  # (as PyTorch, which refuses them too)
+    outside = ~((probs.data >= 0) & (probs.data <= 1))  # (NaN too, as PyTorch refuses them)
     if outside.any():
         raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], got "
                          f"{probs.data[outside][0]:g}; for raw scores (logits) use "
@@ -300,7 +300,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean", pos_weigh
     t = _same_shape(logits, target, "binary_cross_entropy_with_logits")
     positive = t * (-logits).softplus()
     if pos_weight is not None:
-        positive = positive * _lift(pos_weight, logits)
+        positive = positive * _as_tensor(pos_weight, logits.dtype)
     return _reduce(positive + (1 - t) * logits.softplus(), reduction)
 
 
@@ -327,8 +327,7 @@ def _same_shape(input, target, op):
     another dtype is used as it is, and the loss is in the wider dtype, as in PyTorch.
 
     (Broadcasting (N, 1) against (N,) would quietly compare every pair: a classic bug.)"""
-    target = _lift(target, input) if isinstance(target, (Tensor, float, int)) else \
-        _as_tensor(target, input.dtype)
+    target = _as_tensor(target, input.dtype)
     if target.shape != input.shape:
         raise ValueError(f"{op}: input has shape {input.shape} but target has shape {target.shape}; "
                          "they must match")

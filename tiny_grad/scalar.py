@@ -68,7 +68,6 @@ class Value:
     """
 
     __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark", "__weakref__")
-    __array_ufunc__ = None  # `array + Value` is a TypeError, not an array of Values
     requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label=""):
@@ -102,6 +101,8 @@ class Value:
 
     def _seed_grad(self, g):
         seed = Value(1.0) if g is None else _lift(g)
+        if isinstance(g, bool):
+            raise TypeError(_BOOL_GRADIENT)
         if seed is NotImplemented:
             raise TypeError(f"the gradient to start backward from a Value is a number (or a "
                             f"Value), not {type(g).__name__} like {g!r:.40}")
@@ -271,6 +272,10 @@ class Value:
         return (g * ((a.data > 0) - (a.data < 0)),)
 
     __abs__ = abs
+
+
+_BOOL_GRADIENT = ("backward's first argument is the gradient to start from, not a switch: "
+                  "write backward(retain_graph=True)")
 
 
 def _lift(x):

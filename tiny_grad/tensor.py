@@ -32,7 +32,7 @@ import numbers
 import numpy as np
 
 from . import autograd
-from .scalar import Value
+from .scalar import _BOOL_GRADIENT, Value
 
 
 # ---- NumPy without its floating-point warnings --------------------------------------------
@@ -284,6 +284,8 @@ class Tensor:
                     f"backward(gradient=...) with a tensor of shape {self.shape}."
                 )
             return Tensor._apply("", np.ones(self.data.shape, self.data.dtype), (), None)
+        if isinstance(g, bool):
+            raise TypeError(_BOOL_GRADIENT)
         g = _lift(g, self).astype(self.dtype)
         if g.shape != self.shape:
             raise ValueError(f"backward: the gradient has shape {g.shape}, but the output has shape {self.shape}")
