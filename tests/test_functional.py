@@ -313,6 +313,12 @@ def test_target_mistakes_get_messages_that_name_them_and_no_warning():
             F.cross_entropy(logits, np.ones((2, 4)) / 4)  # (it said "must be whole numbers")
         with pytest.raises(ValueError, match="whole numbers, got array"):
             F.cross_entropy(logits, [np.inf, 0.0])
+        with pytest.raises(ValueError, match=r"target of shape \(2,\) does not fit input of shape "
+                                             r"\(3,\): give class indices of shape \(\)"):
+            F.cross_entropy(Tensor([1.0, 2.0, 3.0]), [0.5, 0.5])  # unbatched probabilities
+        with pytest.raises(ValueError, match=r"nll_loss takes class indices of shape \(2,\), not "
+                                             r"a target of shape \(2, 3\); .* use cross_entropy"):
+            F.nll_loss(logits, np.ones((2, 3)) / 3)  # (it said (2, 3) does not fit (2, 3))
         with pytest.raises(IndexError, match="class index 1e\\+20 is out of range"):
             F.nll_loss(logits, [1e20, 0.0])
         with pytest.raises(TypeError, match="one_hot: class indices are whole numbers, not <U1"):

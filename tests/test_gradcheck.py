@@ -113,3 +113,8 @@ def test_misuse_says_what_gradcheck_takes():
             for eps in (0, -1e-6):
                 with pytest.raises(ValueError, match="eps is the nudge"):
                     check(lambda a: (a * a).sum(), [x], eps=eps)
+
+
+def test_an_array_given_for_a_tensor_is_called_an_array():
+    with pytest.raises(TypeError, match=r"not a NumPy array: wrap it as Tensor\(array"):
+        gradcheck(lambda a: a, np.array([1.0, 2.0]))  # (it said "not float64")

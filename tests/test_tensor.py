@@ -1080,17 +1080,38 @@ def test_small_mistakes_get_messages_that_say_what_is_wrong():
         tg.concatenate([])
     with pytest.raises(ValueError, match="needs at least one tensor"):
         tg.stack([])
-    with pytest.raises(ValueError, match=r"0-d tensors have none: use stack"):
+    with pytest.raises(ValueError, match=r"0-d tensors have no axis to join along: use stack"):
         tg.concatenate([Tensor(1.0), Tensor(2.0)])
-    with pytest.raises(ValueError, match="axis 5 is not an axis of tensors of shape"):
+    with pytest.raises(ValueError, match="axis 5 is out of range for a tensor with 1 dimensions"):
         tg.concatenate([Tensor([1.0]), Tensor([2.0])], axis=5)
-    with pytest.raises(TypeError, match="axis is a whole number, not 1.5"):
-        tg.stack([Tensor([1.0])], axis=1.5)
+    for join in (tg.concatenate, tg.stack):
+        with pytest.raises(TypeError, match="axis is a whole number or a tuple of them, not 1.5"):
+            join([Tensor([1.0])], axis=1.5)
+    assert tg.stack([Tensor([1.0, 2.0])] * 2, axis=-1).shape == (2, 2)
     x = Tensor([[1.0, 5.0, -2.0]])
     for axis in ("0", 1.5, (0, "1")):
         with pytest.raises(TypeError, match="axis is a whole number or a tuple of them"):
             x.sum(axis=axis)
     assert x.clip(Tensor(0.0), Tensor(3.0)).data.tolist() == [[1.0, 3.0, 0.0]]  # Tensor bounds
     assert Tensor(10 ** 30).item() == 1e30  # (an int beyond int64 was "object data")
+    assert Tensor([10 ** 30, 0.5]).data.tolist() == [1e30, 0.5]
+    with pytest.raises(ValueError, match="too big for a float"):
+        Tensor(10 ** 400)
     with pytest.raises(TypeError, match="object data"):
         Tensor(np.array([1, None], dtype=object))  # None is no number, not nan
+
+
+def test_an_empty_or_0d_tensor_index_is_never_taken_for_a_mask():
+    assert Tensor([5.0, 6.0])[Tensor(1.0)].item() == 6.0
+    assert Tensor.zeros(0, 3)[Tensor(np.zeros(0))].shape == (0, 3)
+
+
+def test_clip_bounds_are_numbers_that_fit():
+    x = Tensor([[1.0, 5.0, -2.0]], requires_grad=True)
+    with pytest.raises(TypeError, match=r"bounds are numbers and get no gradient.*detach"):
+        x.clip(Tensor(0.0, requires_grad=True))  # (PyTorch would give it one: no silent None)
+    for lo in (np.ones(4), np.zeros((2, 3))):  # does not broadcast; would make x bigger
+        with pytest.raises(ValueError, match=r"clip: bounds of shape .* do not fit a tensor of shape \(1, 3\)"):
+            x.clip(lo)
+    x.clip(np.array([0.0, 0.0, 0.0]), 3.0).sum().backward()
+    assert x.grad.data.tolist() == [[1.0, 0.0, 0.0]]

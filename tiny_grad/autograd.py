@@ -266,6 +266,9 @@ def _as_tuple(x):
 
 def _nodes(x, what):
     """One node, or any iterable of them (a list, `model.parameters()`), as a tuple."""
+    if isinstance(x, np.ndarray):  # (iterating it would name its numbers' type)
+        raise TypeError(f"{what} must be Values or Tensors, not a NumPy array: wrap it as "
+                        "Tensor(array, requires_grad=True)")
     if hasattr(x, "_vjp") or not hasattr(x, "__iter__"):
         nodes = (x,)
     else:

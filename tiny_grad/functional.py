@@ -344,11 +344,14 @@ def _batched(log_probs, target, op):
     """(C,) with one index is a batch of one. Returns (log_probs, int targets, unbatched)."""
     target = target.data if isinstance(target, Tensor) else np.asarray(target)
     shape = target.shape
-    if len(shape) == log_probs.ndim and len(shape) > 1:  # probabilities, but of another shape
+    if len(shape) == log_probs.ndim:  # a target with the input's axes: probabilities
+        wanted = log_probs.shape[:-1]  # (one class index per example: no class axis)
+        if op != "cross_entropy":
+            raise ValueError(f"{op} takes class indices of shape {wanted}, not a target of shape "
+                             f"{shape}; for probabilities as targets, use cross_entropy")
         raise ValueError(f"{op}: target of shape {shape} does not fit input of shape "
-                         f"{log_probs.shape}: give class indices of shape {log_probs.shape[:1]}"
-                         + (", or probabilities of the input's shape" if op == "cross_entropy"
-                            else ""))
+                         f"{log_probs.shape}: give class indices of shape {wanted}, or "
+                         "probabilities of the input's shape")
     indices = _class_indices(target, op)
     if log_probs.ndim == 1 and indices.ndim == 0:
         return log_probs.reshape(1, -1), indices.reshape(1), True

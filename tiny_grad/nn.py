@@ -142,7 +142,7 @@ class Module:
         key and both shapes). Everything is checked before anything is copied, so a failed
         load changes nothing.
 
-        The values are copied *into* the existing arrays (`p.data[...] = value`), in the
+        The values are copied *into* the existing arrays (`np.copyto(p.data, value)`), in the
         parameter's own dtype: an optimizer holding these parameters keeps working.
         """
         if not hasattr(state_dict, "items"):

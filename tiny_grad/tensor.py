@@ -103,11 +103,12 @@ def _to_array(data, dtype=None):
         raise TypeError("Values and Tensors do not mix: they are two engines with two graphs. "
                         "Use Tensors throughout (Tensor(v.data) is a Value's number), or Values")
     array = np.asarray(data)
-    if array.dtype == object and all(isinstance(v, numbers.Integral) for v in array.flat):
+    if array.dtype == object and all(isinstance(v, numbers.Real) for v in array.flat):
         try:  # ints too big for int64, such as 10**30, are numbers too
             array = array.astype(np.float64)
         except OverflowError:
-            raise ValueError(f"{data!r:.40} is too big for a float") from None
+            raise ValueError("a whole number in the data is too big for a float (the largest "
+                             "is about 1.8e308)") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data like {data!r:.60}")
     if dtype is None:
@@ -352,10 +353,10 @@ class Tensor:
 
     @staticmethod
     def _div_vjp(g, a, b):
+        # -g·a/b² is computed dividing by b twice: b² alone overflows to inf (or underflows
+        # to 0) for |b| beyond about 1e154 (or below 1e-154). PyTorch divides by b twice too.
         return (_unbroadcast(g / b, a) if a.requires_grad else None,
                 _unbroadcast(-(g * (a / b)) / b, b) if b.requires_grad else None)
-        # (-g·a/b², divided by b twice: b² overflows to inf or underflows to 0 for |b| beyond
-        # about 1e154 or 1e-154, where each step stays in range, as in PyTorch)
 
     def __pow__(self, other):
         """a ** n (a number).   d/da = n·a^(n-1)   (0 for n = 0, even at a = 0)
@@ -465,14 +466,23 @@ class Tensor:
 
     def clip(self, lo=None, hi=None):
         """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
-        lo, hi = (b.data if isinstance(b, Tensor) else b for b in (lo, hi))  # (bounds: numbers)
+        if any(isinstance(b, Tensor) and b.requires_grad for b in (lo, hi)):
+            raise TypeError("clip: the bounds are numbers and get no gradient; pass a number or "
+                            "bound.detach()")
+        lo, hi = (b.data if isinstance(b, Tensor) else b for b in (lo, hi))
+        try:
+            data = _np(np.clip, self.data, lo, hi)
+        except ValueError:
+            data = None
+        if data is None or data.shape != self.shape:  # (bounds may not make x bigger either)
+            raise ValueError(f"clip: bounds of shape {np.shape(lo)} and {np.shape(hi)} do not fit "
+                             f"a tensor of shape {self.shape}")
         inside = np.ones(self.shape, dtype=bool)
         if lo is not None:
             inside &= self.data >= lo
         if hi is not None:
             inside &= self.data <= hi
-        return self._apply("clip", np.clip(self.data, lo, hi), (self,),
-                           lambda g, a, inside=inside: (_masked(g, inside),))
+        return self._apply("clip", data, (self,), lambda g, a, inside=inside: (_masked(g, inside),))
 
     clamp = clip
 
@@ -518,10 +528,11 @@ class Tensor:
     def _extreme(self, op, np_fn, axis, keepdims, dim, keepdim):
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
-        if any(self.shape[a] == 0 for a in axes):
+        empty = [a for a in axes if self.shape[a] == 0]
+        if empty:
             raise ValueError(f"{op}: there is no {'largest' if op == 'max' else 'smallest'} of "
                              f"no numbers: the tensor of shape {self.shape} is empty along axis "
-                             f"{[a for a in axes if self.shape[a] == 0][0]} (reduce along another axis)")
+                             f"{empty[0]} (reduce along another axis)")
         best = np_fn(self.data, axis=axes, keepdims=True)
 
         def vjp(g, a):
@@ -742,7 +753,7 @@ def _plain_index(index, shape=None):
         return tuple(_plain_index(part) for part in index)
     if isinstance(index, Tensor):
         data = index.data
-        if (shape is not None and data.ndim and data.shape == shape[:data.ndim]
+        if (shape is not None and data.ndim and data.size and data.shape == shape[:data.ndim]
                 and np.all((data == 0) | (data == 1))):
             raise ValueError(
                 f"x[t]: t holds only 0s and 1s, in the shape {data.shape} of the axes it indexes, "
@@ -796,17 +807,14 @@ def concatenate(tensors, axis=0):
     tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor to join")
-    ndim = tensors[0].ndim
-    if ndim == 0 or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
-        raise ValueError(f"concatenate: axis {axis!r} is not an axis of tensors of shape "
-                         f"{tensors[0].shape}" + (" (0-d tensors have none: use stack)"
-                                                  if ndim == 0 else ""))
+    if tensors[0].ndim == 0:
+        raise ValueError("concatenate: 0-d tensors have no axis to join along: use stack")
+    (axis,) = _axes(axis, tensors[0].ndim)  # (a whole number, and an axis of theirs)
     try:
         data = np.concatenate([t.data for t in tensors], axis=axis)
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"concatenate: shapes {shapes} must match except along axis {axis}") from None
-    axis = axis % data.ndim
     ends = np.cumsum([t.shape[axis] for t in tensors])
 
     def vjp(g, *tensors, axis=axis, ends=ends):  # (_unbroadcast: each in its input's dtype)
@@ -821,15 +829,10 @@ def stack(tensors, axis=0):
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor to join")
-    if not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"stack: axis is a whole number, not {axis!r}")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
-    ndim = tensors[0].ndim + 1
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for {ndim} dimensions")
-    axis %= ndim
+    (axis,) = _axes(axis, tensors[0].ndim + 1)  # (an axis of the result, which has one more)
     return concatenate([t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors], axis)
 
 
@@ -858,7 +861,7 @@ def one_hot(labels, num_classes=None):
                          "numbered from 0")
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
-    bad = labels[(labels < 0) | (labels >= num_classes)]
+    bad = labels[labels >= num_classes]
     if bad.size:
         raise IndexError(f"one_hot: class index {int(bad[0])} is out of range for "
                          f"{num_classes} classes (valid: 0 to {num_classes - 1})")

@@ -49,6 +49,7 @@ import shutil
 import numpy as np
 
 from . import autograd
+from .tensor import quiet_numpy
 
 # kind of node -> (fill colour, name in the legend). The one place colours are chosen.
 _KINDS = {
@@ -226,7 +227,7 @@ def _grad_size(g):
     """How big a gradient is, for its colour: the mean |g|; None for none, or an empty one."""
     if g is None or np.size(g) == 0:
         return None
-    with np.errstate(all="ignore"):  # (an overflowing mean is inf, and gets no colour)
+    with quiet_numpy():  # (an overflowing mean is inf, and gets no colour)
         return float(np.mean(np.abs(g)))
 
 
