@@ -251,14 +251,20 @@ def test_a_scalar_node_is_two_tracked_objects():
     assert y.data > 0
 
 
-def test_backward_takes_a_gradient_first_as_tensor_backward_does():
+def test_backward_keeps_retain_graph_first_and_takes_a_gradient_by_name():
     a = Value(3.0)
-    (a * 2).backward(0.5)  # (0.5 used to be taken as retain_graph)
+    (a * 2).backward(gradient=0.5)
     assert a.grad == 1.0
+    with pytest.raises(TypeError, match=r"first argument is retain_graph.*backward\(gradient=\.\.\.\)"):
+        (a * 2).backward(0.5)  # (a number there is a gradient meant by name, not a switch)
+    b = Value(2.0)
+    L = b * b
+    L.backward(True)  # retain_graph, positionally, as DESIGN.md writes v.backward(retain_graph=...)
+    L.backward()
+    assert b.grad == 8.0
     for bad in ("a", [1.0]):
-        b = Value(1.0)
         with pytest.raises(TypeError, match="a number"):
-            (b * 2).backward(bad)
+            (Value(1.0) * 2).backward(gradient=bad)
     with pytest.raises(TypeError, match="a number"):
         tg.backward(Value(1.0) * 2, grad_outputs="a")  # (an AttributeError on NotImplemented)
 
@@ -273,8 +279,10 @@ def test_values_do_not_mix_with_tensors_or_arrays():
     assert np.exp(Value(1.0)).data == pytest.approx(math.e)  # (NumPy calls v.exp())
 
 
-def test_a_bool_given_as_the_gradient_says_to_name_retain_graph():
-    for b, a in ((lambda a: a * a, Value(2.0)), (lambda a: (a * a).sum(), tg.Tensor([2.0], requires_grad=True))):
-        with pytest.raises(TypeError, match=r"write backward\(retain_graph=True\)"):
-            b(a).backward(True)  # (Value: read as gradient 1; False gave zero gradients)
-        assert a.grad is None or a.grad == 0
+def test_a_bool_given_as_a_tensors_gradient_says_to_name_retain_graph():
+    a = tg.Tensor([2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"write backward\(retain_graph=True\)"):
+        (a * a).sum().backward(True)  # (it was read as the gradient 1)
+    assert a.grad is None
+    with pytest.raises(TypeError, match=r"write backward\(retain_graph=True\)"):
+        (Value(2.0) * 2).backward(gradient=False)

@@ -114,9 +114,13 @@ class Value:
     def _memory(self):
         return None  # a Value's .grad is a float: no one can change it in place
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+    def backward(self, retain_graph=None, create_graph=False, *, gradient=None):
         """Fill `.grad` of every value this one depends on with d(self)/d(that value), times
-        `gradient` (1 when not given). The arguments are Tensor.backward's, as in PyTorch."""
+        `gradient` (1 when not given, as in micrograd; PyTorch's Tensor.backward takes it first)."""
+        if retain_graph is not None and not isinstance(retain_graph, bool):
+            raise TypeError(f"Value.backward's first argument is retain_graph (True or False), "
+                            f"not {retain_graph!r}: give a starting gradient as "
+                            "backward(gradient=...)")
         autograd.backward(self, None if gradient is None else (gradient,), retain_graph,
                           create_graph)
 
