@@ -1,5 +1,6 @@
 """`python -m tiny_grad tour`: the story end to end, its figures, and its index.html."""
 
+import re
 import html.parser
 import importlib.util
 import io
@@ -269,3 +270,12 @@ def test_index_nav_links_reach_each_step_and_graph_drawings_scroll_in_a_box():
     assert all(f'<section id="{a}">' in page for a in anchors)
     assert page.count('<div class="graph"><a href="L.svg">') == 2
     assert page.count('<div><a href="a/b.png">') == 2
+
+
+def test_wrap_ja_never_cuts_a_number_from_its_counter():
+    text = tour._steps("ja")[5][1]({})["text"]  # the coins paragraph: "n 枚", "4 枚", "184,756 通り"
+    lines = tour._wrap(text, ja=True)
+    cut = [(a[-8:], b[:8]) for a, b in zip(lines, lines[1:])
+           if re.search(r"[0-9A-Za-z,]$", a) and re.match(r"[^\x00-\x7f]", b)]
+    assert cut == []  # (three of its four line breaks fell there)
+    assert all(columns(line) <= 88 for line in lines)

@@ -693,12 +693,13 @@ def run_tour(out_dir="tiny_grad_tour", lang="en", fast=False, examples_dir=None,
 def _wrap(text, ja, width=88):
     """Break a paragraph into terminal lines of at most `width` columns.
 
-    Japanese has no spaces, so it is cut after 。 and 、 (and at spaces), counting a
-    full-width character as two columns; a line never starts with punctuation.
+    Japanese has no spaces, so it is cut after 。 and 、, and at a space before a number or a
+    word in Latin letters, counting a full-width character as two columns; a line never starts
+    with punctuation, and a number keeps its counter ("4 枚" is never cut).
     """
     if not ja:
         return textwrap.wrap(text, width)
-    chunks = re.findall(r"[^。、 ]*[。、 ]?", text)
+    chunks = re.findall(r"(?:[^。、 ]| (?![!-~]))*(?:[。、]| (?=[!-~]))?", text)
     lines, line = [], ""
     for chunk in filter(None, chunks):
         if line and _columns(line + chunk.rstrip()) > width:
