@@ -1,10 +1,10 @@
 """`python -m tiny_grad tour`: the story end to end, its figures, and its index.html."""
 
-import re
 import html.parser
 import importlib.util
 import io
 import os
+import re
 import shutil
 import sys
 import types
