@@ -1099,6 +1099,8 @@ def test_small_mistakes_get_messages_that_say_what_is_wrong():
         Tensor(10 ** 400)
     with pytest.raises(TypeError, match="object data"):
         Tensor(np.array([1, None], dtype=object))  # None is no number, not nan
+    with pytest.raises(ValueError, match=r"rows of one length: \[\[1, 2\], \[3\]\] has rows"):
+        Tensor([[1, 2], [3]])  # (NumPy's "inhomogeneous shape after 1 dimensions")
 
 
 def test_an_empty_or_0d_tensor_index_is_never_taken_for_a_mask():

@@ -102,7 +102,11 @@ def _to_array(data, dtype=None):
                                    and isinstance(data[0], Value)):
         raise TypeError("Values and Tensors do not mix: they are two engines with two graphs. "
                         "Use Tensors throughout (Tensor(v.data) is a Value's number), or Values")
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:  # (NumPy's words: "inhomogeneous shape after 1 dimensions")
+        raise ValueError(f"a Tensor's numbers make a box, with rows of one length: "
+                         f"{data!r:.60} has rows of different lengths") from None
     if array.dtype == object and all(isinstance(v, numbers.Real) for v in array.flat):
         try:  # ints too big for int64, such as 10**30, are numbers too
             array = array.astype(np.float64)
