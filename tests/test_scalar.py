@@ -286,3 +286,14 @@ def test_a_bool_given_as_a_tensors_gradient_says_to_name_retain_graph():
     assert a.grad is None
     with pytest.raises(TypeError, match=r"write backward\(retain_graph=True\)"):
         (Value(2.0) * 2).backward(gradient=False)
+
+
+def test_a_values_gradient_is_set_to_one_number():
+    import numpy as np
+    v = Value(1.0)
+    v.grad = np.float64(2.5)
+    assert v.grad == 2.5
+    with pytest.raises(TypeError, match="gradient is one number, not a ndarray"):
+        v.grad = np.array([1.0, 2.0])  # (NumPy's "truth value ... is ambiguous")
+    v.grad = None
+    assert v.grad == 0.0

@@ -97,6 +97,8 @@ class Value:
 
     @grad.setter
     def grad(self, value):
+        if value is not None and not isinstance(value, _REAL):
+            raise TypeError(f"a Value's gradient is one number, not a {type(value).__name__}")
         self._grad = None if value is None or value == 0 else Value(value)
 
     def _seed_grad(self, g):
