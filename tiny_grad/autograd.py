@@ -258,6 +258,9 @@ _FREED = (
     "go through the same graph again, or run the forward computation again."
 )
 
+_UNUSED = ("input {} is not used to compute the outputs, so it has no gradient; pass "
+           "allow_unused=True to get None for it instead")
+
 
 def _as_tuple(x):
     """grad_outputs as a tuple: a list or tuple holds one per output, anything else is one."""
@@ -359,10 +362,6 @@ def _check_inputs(inputs, order, allow_unused):
                                "or pass allow_unused=True to get None for it")
         if id(x) not in in_graph:
             raise RuntimeError(_UNUSED.format(i))
-
-
-_UNUSED = ("input {} is not used to compute the outputs, so it has no gradient; pass "
-           "allow_unused=True to get None for it instead")
 
 
 def _unshared(g, held):

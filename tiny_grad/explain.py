@@ -121,8 +121,8 @@ def explain(root, gradient=None, params=None, show=False):
     # the nodes named by number (not a label that looks like one), that some step's name
     # mentions: data too, which has no line of its own (n0 in `n0*w`)
     order = autograd.topological_order([root])
-    names, given, mentioned = _names(order, params), _given_names(params), " ".join(
-        step.name for step in steps)
+    names, given = _names(order, params), _given_names(params)  # (as backward_steps named them)
+    mentioned = " ".join(step.name for step in steps)
     numbered = [i for i, node in enumerate(order)
                 if names[i] == f"n{i}" and not (node.label or id(node) in given)
                 and re.search(rf"\bn{i}\b", mentioned)]

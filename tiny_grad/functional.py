@@ -274,8 +274,9 @@ def binary_cross_entropy(probs, target, reduction="mean"):
     p, t = probs, target
     data = -(t.data * _clamped_log(p.data) + (1 - t.data) * _clamped_log(1 - p.data))
 
-    def vjp(g, p, t):  # (_unbroadcast gives each gradient its input's dtype: a float64
-        # target must not make a float32 p's gradient float64)
+    def vjp(g, p, t):
+        # (_unbroadcast gives each gradient its input's dtype: a float64 target must not make
+        # a float32 p's gradient float64)
         grad_p = _unbroadcast(g * (p - t) / (p * (1 - p)).clip(_BCE_EPS, None), p)
         if not t.requires_grad:
             return grad_p, None

@@ -102,9 +102,9 @@ class Value:
         self._grad = None if value is None or value == 0 else Value(value)
 
     def _seed_grad(self, g):
-        seed = Value(1.0) if g is None else _lift(g)
         if isinstance(g, bool):
             raise TypeError(_BOOL_GRADIENT)
+        seed = Value(1.0) if g is None else _lift(g)
         if seed is NotImplemented:
             raise TypeError(f"the gradient to start backward from a Value is a number (or a "
                             f"Value), not {type(g).__name__} like {g!r:.40}")
@@ -280,8 +280,8 @@ class Value:
     __abs__ = abs
 
 
-_BOOL_GRADIENT = ("backward's first argument is the gradient to start from, not a switch: "
-                  "write backward(retain_graph=True)")
+_BOOL_GRADIENT = ("the gradient to start backward from is a number, not True or False; to keep "
+                  "the graph for another backward, write backward(retain_graph=True)")
 
 
 def _lift(x):
