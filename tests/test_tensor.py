@@ -124,12 +124,12 @@ def test_binary_op_on_named_shape_pairs(name, shape_a, shape_b):
 
 @pytest.mark.parametrize("shape_a, shape_b", NAMED_SHAPE_PAIRS)
 def test_broadcast_gradient_counts_the_copies(shape_a, shape_b):
-    """In a + b, each element of a is used out.size / a.size times: that is its gradient."""
+    """In a + b, each element of a is used out.numel() / a.numel() times: that is its gradient."""
     a, b = leaf(np.zeros(shape_a)), leaf(np.zeros(shape_b))
     out = a + b
     out.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, np.full(shape_a, out.size / a.size))
-    np.testing.assert_array_equal(b.grad.data, np.full(shape_b, out.size / b.size))
+    np.testing.assert_array_equal(a.grad.data, np.full(shape_a, out.numel() / a.numel()))
+    np.testing.assert_array_equal(b.grad.data, np.full(shape_b, out.numel() / b.numel()))
 
 
 ARRAY = np.array([[0.3, -0.4, 0.9], [1.1, 0.2, -0.7]])
@@ -222,7 +222,7 @@ UNARY = {
                       floats(-2, 2, avoid=[-0.5, 1.0])),
     "clip(lo only)": (lambda x: x.clip(0.25), lambda a: np.clip(a, 0.25, None),
                       floats(-2, 2, avoid=[0.25])),
-    "clip(hi only)": (lambda x: x.clip(hi=0.25), lambda a: np.clip(a, None, 0.25),
+    "clip(hi only)": (lambda x: x.clip(max=0.25), lambda a: np.clip(a, None, 0.25),
                       floats(-2, 2, avoid=[0.25])),
     "-x": (lambda x: -x, np.negative, moderate),
     "x ** 3": (lambda x: x ** 3, lambda a: a ** 3, moderate),
@@ -262,7 +262,7 @@ def numpy_logsumexp(a, axis=None, keepdims=False):
     return np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims))
 
 
-REDUCTIONS = {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min,
+REDUCTIONS = {"sum": np.sum, "mean": np.mean, "amax": np.max, "amin": np.min,
               "logsumexp": numpy_logsumexp}
 AXES = [None, 0, 1, 2, -1, -2, -3, (0, 1), (0, 2), (1, 2), (-1, 0), (2, -2), (0, 1, 2)]
 
@@ -321,19 +321,32 @@ def test_reduction_on_random_shapes(name, data):
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_max_and_min_share_the_gradient_between_ties(name):
     x = leaf([1.0, 3.0, 3.0] if name == "max" else [3.0, 1.0, 1.0])
-    getattr(x, name)().backward()
+    getattr(x, name)().backward()  # (the whole tensor: ties share, as in PyTorch)
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5])
 
     x = leaf([[1.0, 1.0, 0.0], [2.0, 2.0, 2.0]] if name == "max" else
              [[0.0, 0.0, 1.0], [2.0, 2.0, 2.0]])
-    getattr(x, name)(axis=1).sum().backward()
+    getattr(x, "a" + name)(axis=1).sum().backward()
     np.testing.assert_allclose(x.grad.data, [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]])
 
 
-def test_reductions_return_values_only_and_reject_axis_and_dim_together():
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_along_a_dim_give_values_and_indices_as_pytorch(name):
+    x = leaf([[1.0, 3.0, 3.0], [2.0, 2.0, 0.5]] if name == "max" else
+             [[3.0, 1.0, 1.0], [0.5, 0.5, 2.0]])
+    values, indices = getattr(x, name)(1)
+    assert indices.dtype == np.int64 and indices.tolist() == [1, 0]  # the first of the ties
+    assert getattr(x, name)(dim=1).values is not None and values.shape == (2,)
+    values.sum().backward()  # the gradient goes to the index picked, not shared
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    kept = getattr(x, name)(1, keepdim=True)
+    assert kept.values.shape == (2, 1) and kept.indices.shape == (2, 1)
+
+
+def test_reductions_reject_axis_and_dim_together():
     x = Tensor([[1.0, 5.0], [7.0, 2.0]])
-    assert isinstance(x.max(axis=0), Tensor)  # values, not (values, indices)
-    np.testing.assert_array_equal(x.max(0).data, [7.0, 5.0])
+    np.testing.assert_array_equal(x.amax(0).data, [7.0, 5.0])
+    np.testing.assert_array_equal(x.max(0).values.data, [7.0, 5.0])
     with pytest.raises(TypeError):
         x.sum(axis=0, dim=0)
     with pytest.raises(ValueError):
@@ -466,7 +479,7 @@ SHAPE_OPS = {
     "[bool mask 2-D]": ((3, 4), lambda x: x[distinct((3, 4)) > 0]),
     "[bool mask rows]": ((3, 4), lambda x: x[np.array([True, False, True])]),
     "[:, bool mask]": ((3, 4), lambda x: x[:, np.array([False, True, True, False])]),
-    "[Tensor index]": ((3, 4), lambda x: x[Tensor([2, 0])]),
+    "[Tensor index]": ((3, 4), lambda x: x[tg.tensor([2, 0])]),
 }
 
 
@@ -612,7 +625,7 @@ SECOND_ORDER = {  # name: (fn, input shapes); each fn is non-linear in every inp
     "(x * x).sigmoid()": (lambda x: (x * x).sigmoid(), [(2, 3)]),
     "broadcast x * b, b / x": (lambda x, b: (x * b) * (b / x).exp(), [(2, 3), (3,)]),
     "x ** y": (lambda x, y: x ** y, [(2, 1), (3,)]),
-    "mean and max": (lambda x: x.mean(axis=0) * x.max(axis=1, keepdims=True), [(2, 3)]),
+    "mean and max": (lambda x: x.mean(axis=0) * x.amax(axis=1, keepdims=True), [(2, 3)]),
     "index and concatenate": (lambda x: tg.concatenate([(x * x)[[1, 1, 0]], x.exp()]), [(3,)]),
     "stack and transpose": (lambda x: tg.stack([x.T, x.T.tanh()], axis=-1).sqrt(), [(2, 3)]),
     "logsumexp over axis 0": (lambda x: x.logsumexp(axis=0) ** 2, [(3, 2)]),
@@ -714,8 +727,15 @@ def test_one_hot_out_of_range_names_the_index_and_the_class_count():
                          ids=["floats", "ints", "bools", "int64 array", "int32 array", "int",
                               "float"])
 def test_default_dtype_is_float64(data):
-    assert Tensor(data).dtype == np.float64
-    assert tg.tensor(data).dtype == np.float64
+    assert Tensor(data).dtype == np.float64  # Tensor(data) is torch.Tensor(data): floats
+
+
+@pytest.mark.parametrize("data, dtype", [([1.0, 2.0], np.float64), ([1, 2], np.int64),
+                                         ([True, False], np.bool_), (np.arange(3), np.int64),
+                                         (np.arange(3, dtype=np.int32), np.int32), (7, np.int64),
+                                         (2.5, np.float64), (np.float32(2.5), np.float32)])
+def test_tg_tensor_infers_the_dtype_as_torch_tensor_does(data, dtype):
+    assert tg.tensor(data).dtype == dtype
 
 
 def test_float32_on_request_or_from_a_float32_array():
@@ -747,7 +767,7 @@ FLOAT32_OPS = {
     "-x": lambda x, w: -x,
     "sum": lambda x, w: x.sum(axis=0),
     "mean": lambda x, w: x.mean(),
-    "max": lambda x, w: x.max(axis=1),
+    "max": lambda x, w: x.amax(axis=1),
     "min": lambda x, w: x.min(),
     "logsumexp": lambda x, w: x.logsumexp(axis=-1),
     "reshape": lambda x, w: x.reshape(-1),
@@ -825,7 +845,7 @@ def test_numpy_item_detach_len_and_T():
     assert Tensor([[2.5]]).item() == 2.5 and isinstance(Tensor(2.5).item(), float)
     with pytest.raises(ValueError):
         t.item()
-    assert len(t) == 2 and t.ndim == 2 and t.size == 6
+    assert len(t) == 2 and t.ndim == 2 and t.numel() == 6 and t.size() == (2, 3) and t.size(-1) == 3
     np.testing.assert_array_equal(t.T.data, t.data.T)
 
     y = t * 2
@@ -921,7 +941,7 @@ def test_nan_inputs_give_nan_without_a_warning():
         s = x.sigmoid() + x.softplus()
         s.sum().backward()
         m = leaf([[np.nan, np.nan], [1.0, 2.0]])
-        m.max(axis=1).sum().backward()  # a row with no maximum to share the gradient among
+        m.amax(axis=1).sum().backward()  # a row with no maximum to share the gradient among
     assert_no_warning_recorded(caught)
     assert np.isnan(s.data[0]) and np.isfinite(s.data[1])
     np.testing.assert_array_equal(m.grad.data[1], [0.0, 1.0])
@@ -939,13 +959,25 @@ def test_softmax_and_logsumexp_of_a_0d_tensor_and_of_an_empty_axis():
         x.sum(axis=1)
 
 
-@pytest.mark.parametrize("axes", [(1, 2), (0, 0), (0, 1, 2), (1,)])
+@pytest.mark.parametrize("axes", [(1, 0, 0), (0, 1, 2), (1,)])
 def test_transpose_refuses_axes_that_are_not_an_ordering(axes):
     with pytest.raises(ValueError, match=r"not an ordering of the axes of a tensor of shape \(2, 3\)"):
         leaf(np.ones((2, 3))).transpose(*axes)
     with pytest.raises(ValueError, match="which has none"):
         leaf(1.0).transpose(0)
     assert leaf(np.ones((2, 3))).transpose(-1, 0).shape == (3, 2)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        leaf(np.ones((2, 3))).transpose(1, 2)  # two axes: PyTorch's swap
+
+
+def test_transpose_of_two_axes_swaps_them_as_in_pytorch():
+    x = leaf(np.arange(24.0).reshape(2, 3, 4))
+    assert x.transpose(0, 2).shape == (4, 3, 2) and x.transpose(-1, 1).shape == (2, 4, 3)
+    np.testing.assert_array_equal(x.transpose(0, 2).data, np.swapaxes(x.data, 0, 2))
+    m = leaf(np.arange(6.0).reshape(2, 3))
+    assert m.transpose(0, 1).shape == (3, 2)  # (NumPy's transpose(0, 1) would change nothing)
+    assert m.transpose(0, 0).shape == (2, 3)
+    assert gradcheck(lambda t: t.transpose(0, 2) * leaf(np.arange(24.0).reshape(4, 3, 2)), [x])
 
 
 def test_matmul_names_the_batch_axes_when_only_they_do_not_fit():
@@ -1034,16 +1066,16 @@ def test_higher_derivatives_of_one_over_x_at_zero_are_infinite_not_nan():
     assert tg.grad(g, v)[0].data == math.inf
 
 
-def test_a_tensor_of_0s_and_1s_shaped_like_a_mask_is_refused_not_read_as_positions():
+def test_an_index_tensor_is_read_by_its_dtype_as_in_pytorch():
     v = Tensor([10.0, 20.0, 30.0])
-    mask = Tensor([True, False, True])  # stored as 1.0, 0.0, 1.0: it used to pick [20, 10, 20]
-    with pytest.raises(ValueError, match=r"mask or positions.*x\[t.data.astype\(bool\)\]"):
-        v[mask]
-    assert v[mask.data.astype(bool)].data.tolist() == [10.0, 30.0]  # the way the message shows
-    assert v[Tensor([2.0, 0.0])].data.tolist() == [30.0, 10.0]  # other positions work as before
-    assert v[Tensor([1.0, 1.0, 0.0, 1.0])].data.tolist() == [20.0, 20.0, 10.0, 20.0]  # not (3,)
+    assert v[tg.tensor([True, False, True])].data.tolist() == [10.0, 30.0]  # bool: a mask
+    assert v[v > 15].data.tolist() == [20.0, 30.0]
+    assert v[tg.tensor([1, 1, 0])].data.tolist() == [20.0, 20.0, 10.0]  # int64: positions
+    assert v[tg.tensor([1, 0, 1])].data.tolist() == [20.0, 10.0, 20.0]  # (shaped like a mask)
+    with pytest.raises(IndexError, match=r"whole numbers \(int64\) or bools.*t.long\(\)"):
+        v[Tensor([1.0, 0.0, 1.0])]  # floats: neither, so refused (PyTorch refuses them too)
     x = Tensor(np.arange(6.0).reshape(2, 3))
-    assert x[Tensor([0.0, 1.0]), Tensor([2.0, 2.0])].data.tolist() == [2.0, 5.0]  # a tuple: positions
+    assert x[tg.tensor([0, 1]), tg.tensor([2, 2])].data.tolist() == [2.0, 5.0]
 
 
 def test_concatenate_and_stack_give_each_input_a_gradient_of_its_own_dtype():
@@ -1074,8 +1106,8 @@ def test_small_mistakes_get_messages_that_say_what_is_wrong():
     with pytest.raises(ValueError, match=r"max: there is no largest of no numbers.*axis 0"):
         empty.max()  # (NumPy's "zero-size array to reduction operation maximum")
     with pytest.raises(ValueError, match="min: there is no smallest"):
-        empty.min(axis=0)
-    assert empty.max(axis=1).shape == (0,)  # (no row is empty along axis 1: nothing to reduce)
+        empty.amin(axis=0)
+    assert empty.amax(axis=1).shape == (0,)  # (no row is empty along axis 1: nothing to reduce)
     with pytest.raises(ValueError, match="needs at least one tensor"):
         tg.concatenate([])
     with pytest.raises(ValueError, match="needs at least one tensor"):
@@ -1104,8 +1136,8 @@ def test_small_mistakes_get_messages_that_say_what_is_wrong():
 
 
 def test_an_empty_or_0d_tensor_index_is_never_taken_for_a_mask():
-    assert Tensor([5.0, 6.0])[Tensor(1.0)].item() == 6.0
-    assert Tensor.zeros(0, 3)[Tensor(np.zeros(0))].shape == (0, 3)
+    assert Tensor([5.0, 6.0])[tg.tensor(1)].item() == 6.0
+    assert Tensor.zeros(0, 3)[tg.tensor(np.zeros(0, dtype=int))].shape == (0, 3)
 
 
 def test_clip_bounds_are_numbers_that_fit():

@@ -108,8 +108,8 @@ def all_dims_if_none(t, axis):
 REDUCTIONS = {  # PyTorch's max/min over dims with ties: amax/amin share the gradient equally
     "sum": lambda t, axis, keep: t.sum(dim=all_dims_if_none(t, axis), keepdim=keep),
     "mean": lambda t, axis, keep: t.mean(dim=all_dims_if_none(t, axis), keepdim=keep),
-    "max": lambda t, axis, keep: t.amax(dim=all_dims_if_none(t, axis), keepdim=keep),
-    "min": lambda t, axis, keep: t.amin(dim=all_dims_if_none(t, axis), keepdim=keep),
+    "amax": lambda t, axis, keep: t.amax(dim=all_dims_if_none(t, axis), keepdim=keep),
+    "amin": lambda t, axis, keep: t.amin(dim=all_dims_if_none(t, axis), keepdim=keep),
     "logsumexp": lambda t, axis, keep: torch.logsumexp(t, dim=all_dims_if_none(t, axis),
                                                        keepdim=keep),
 }
@@ -175,7 +175,7 @@ EDGES = {  # name: (ours, PyTorch's, input)
     "clip at its ends": (lambda x: x.clip(-1.0, 0.5), lambda x: x.clamp(-1.0, 0.5),
                          [-1.0, 0.5, 0.7, -2.0]),
     "max with ties": (lambda x: x.max(), lambda x: x.amax(), [1.0, 3.0, 3.0]),
-    "min with ties per row": (lambda x: x.min(axis=1), lambda x: x.amin(dim=1),
+    "min with ties per row": (lambda x: x.amin(axis=1), lambda x: x.amin(dim=1),
                               [[2.0, 2.0, 5.0], [1.0, 1.0, 1.0]]),
     "log of 0": (lambda x: x.log(), torch.log, [0.0, 1.0]),
     "sqrt of 0": (lambda x: x.sqrt(), torch.sqrt, [0.0, 4.0]),

@@ -15,6 +15,7 @@ Every number or array that tiny_grad computes is a *node* of a graph. A node off
     _pending       scratch space for the walk: the gradient summed so far (else None)
     _mark          scratch space for the walk: marks (visited, "this sum is mine"); on a
                    leaf's stored gradient, `_OWN_SUM` (backward made it, the leaf alone holds it)
+    _made          (a recorded result only) the in-place clock when it was made: see below
 
 That is all this file knows about them: it never looks at floats or arrays.
 Backward is three steps:
@@ -150,7 +151,9 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_created_at = weakref.WeakKeyDictionary()  # node -> the user's line that made it (anomaly mode)
+_created_at = {}  # id(node) -> (a weak reference to it, the user's line that made it), in
+# anomaly mode. (Keyed by id: a WeakKeyDictionary compares keys with ==, which for tensors
+# is elementwise.) An entry goes when its node does.
 _walking = False  # True while backward runs VJPs: their ops are checked as backward, not forward
 
 
@@ -180,7 +183,8 @@ def check_forward(out):
     if _walking:
         return
     where = _users_line()
-    _created_at[out] = where
+    key = id(out)
+    _created_at[key] = (weakref.ref(out, lambda _, key=key: _created_at.pop(key, None)), where)
     bad = _bad_numbers(out.data)
     if bad:
         raise AnomalyError(f"detect_anomaly: '{out.op or 'a leaf'}' produced {bad} in forward, "
@@ -192,11 +196,56 @@ def _check_backward(node, parent_grads):
     for i, (parent, pg) in enumerate(zip(node.parents, parent_grads)):
         bad = None if pg is None or not parent.requires_grad else _bad_numbers(pg.data)
         if bad:
-            where = _created_at.get(node, "a line run outside detect_anomaly()")
+            ref, where = _created_at.get(id(node), (None, "a line run outside detect_anomaly()"))
+            if ref is not None and ref() is not node:
+                where = "a line run outside detect_anomaly()"
             raise AnomalyError(
                 f"detect_anomaly: the backward of '{node.op}' produced {bad} in the gradient "
                 f"of its input {i}; that '{node.op}' was created at {where}"
             )
+
+
+# ---- in-place changes: never a silently wrong gradient ---------------------------------
+# A VJP reads its inputs' numbers when backward runs, not when the op ran. If a tensor is
+# changed in place in between (`w -= lr * w.grad` under no_grad, `x.zero_()`), the VJP
+# would read the new numbers and give a wrong gradient. So every in-place change ticks a
+# clock and notes, for the memory it wrote into, when (`mark_changed`); every recorded
+# result notes the clock when it was made (`_made`); and before backward runs, a result
+# whose input's memory (or its own) changed after it was made stops it (`_check_unchanged`),
+# as PyTorch's version counters do. Views share their base's memory, so a change through
+# one is seen through all of them.
+_clock = 0  # how many in-place changes there have been
+_changed = {}  # memory id -> (clock at its latest change, a weak reference to the array)
+_prune_at = 1024  # forget changes of arrays that are gone once there are this many
+
+
+def mark_changed(node):
+    """Note that `node`'s numbers were just changed in place (ops, optimizers, loading).
+    Returns the clock's new time."""
+    global _clock, _prune_at
+    _clock += 1
+    data = node.data
+    base = data if data.base is None else data.base
+    _changed[id(base)] = (_clock, weakref.ref(base))
+    if len(_changed) > _prune_at:
+        for key in [k for k, (_, ref) in _changed.items() if ref() is None]:
+            del _changed[key]
+        _prune_at = 2 * len(_changed) + 1024
+    return _clock
+
+
+def _check_unchanged(node):
+    """Raise if an input of `node` (or `node` itself) was changed in place after it was made."""
+    made = node._made
+    for i, x in enumerate((node,) + node.parents):
+        change = _changed.get(x._memory())
+        if change is not None and change[0] > made and change[1]() is not None:
+            which = "its own result" if i == 0 else f"its input {i - 1}"
+            raise RuntimeError(
+                f"one of the tensors needed for backward was changed by an in-place operation: "
+                f"{which} (shape {x.shape}) changed after '{node.op}' used it, so the gradient "
+                f"would be wrong. Do the change after backward, or change a copy (x.clone()), "
+                "or compute the graph again after the change")
 
 
 def make_node(cls, op, data, parents, vjp):
@@ -213,7 +262,7 @@ def make_node(cls, op, data, parents, vjp):
     out._grad = out._pending = out._mark = None
     for parent in parents if _grad_enabled else ():
         if parent.requires_grad:
-            out.op, out.parents, out._vjp = op, parents, vjp
+            out.op, out.parents, out._vjp, out._made = op, parents, vjp, _clock
             break
     else:  # no parent needs a gradient (or no graph is being recorded): a leaf
         out.op, out.parents, out._vjp = "", (), None
@@ -310,6 +359,8 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_u
     for node in order:  # check first, so a refused backward changes nothing
         if node._vjp is None and node.parents:
             raise RuntimeError(_FREED)
+        if _changed and node.parents:
+            _check_unchanged(node)
     if inputs is not None:
         _check_inputs(inputs, order, allow_unused)
 

@@ -126,7 +126,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
         if bad.any():
             k, j = (int(n) for n in np.argwhere(bad)[0])
             a, n = float(analytic[k, j]), float(numeric[k, j])
-            name = f"input {inputs.index(x)}" + (f" ({x.label!r})" if x.label else "")
+            name = f"input {next(k for k, y in enumerate(inputs) if y is x)}" + (f" ({x.label!r})" if x.label else "")
             element = tuple(int(i) for i in np.unravel_index(j, np.shape(x.data)))  # (0, 2)
             output = f", output element {k}" if numeric.shape[0] > 1 else ""
             raise GradcheckError(

@@ -67,7 +67,8 @@ class Value:
     (-5.0, -3.0, 2.0)
     """
 
-    __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark", "__weakref__")
+    __slots__ = ("data", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark", "_made",
+                 "__weakref__")
     requires_grad = True  # every Value takes part in backward
 
     def __init__(self, data, label=""):

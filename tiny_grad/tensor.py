@@ -79,29 +79,38 @@ def _np(f, *args, **kwargs):
 
 _FLOATS = (np.float32, np.float64)
 
-# ---- random numbers -----------------------------------------------------------------------
-_generator = np.random.default_rng()
+# ---- dtypes, as PyTorch has them ----------------------------------------------------------
+# A Tensor holds floats (float64 by default, or float32), whole numbers (int64) or truths
+# (bool). Only floats have gradients: an integer tensor holds class indices or positions, a
+# bool tensor a mask. Arithmetic promotes as PyTorch does (`_promote`): bool < int < float, and
+# among tensors of one kind, a tensor with axes decides over a 0-d one (float32 stays float32).
+_default_float = np.dtype(np.float64)  # (PyTorch's is float32: see set_default_dtype)
 
 
-def manual_seed(seed):
-    """Make tiny_grad's random numbers (Tensor.randn/rand, nn's initial weights) repeatable."""
-    global _generator
-    _generator = np.random.default_rng(seed)
+def set_default_dtype(dtype):
+    """The float type of new tensors made from Python floats: float64 (tiny_grad's default) or
+    float32 (PyTorch's)."""
+    global _default_float
+    if np.dtype(dtype) not in _FLOATS:
+        raise TypeError(f"the default dtype is float32 or float64, not {np.dtype(dtype)}")
+    _default_float = np.dtype(dtype)
 
 
-def _rng(seed=None):
-    """A generator for `seed`, or tiny_grad's shared one (see manual_seed) when seed is None."""
-    return _generator if seed is None else np.random.default_rng(seed)
+def get_default_dtype():
+    """The float type of new tensors made from Python floats (float64 unless set otherwise)."""
+    return _default_float
 
 
-def _to_array(data, dtype=None):
-    """A new float array from anything np.asarray takes: float64, or float32 if asked or given."""
+def _real_array(data):
+    """np.asarray(data), checked to hold real numbers (refusing Values, text, ragged rows)."""
     if isinstance(data, Tensor):
-        data = data.data
+        return data.data
     if isinstance(data, Value) or (isinstance(data, (list, tuple)) and data
                                    and isinstance(data[0], Value)):
         raise TypeError("Values and Tensors do not mix: they are two engines with two graphs. "
                         "Use Tensors throughout (Tensor(v.data) is a Value's number), or Values")
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
+        data = [v.data if isinstance(v, Tensor) else v for v in data]  # [t1, t2] of 0-d tensors
     try:
         array = np.asarray(data)
     except ValueError:  # (NumPy's words: "inhomogeneous shape after 1 dimensions")
@@ -115,12 +124,74 @@ def _to_array(data, dtype=None):
                              "is about 1.8e308)") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"a Tensor holds real numbers, not {array.dtype} data like {data!r:.60}")
+    return array
+
+
+def _dtype_of(array, data):
+    """The dtype torch.tensor gives `data`: bools stay bool, whole numbers int64 (NumPy's other
+    integer types kept), floats as given for NumPy data, else the default float type."""
+    kind = array.dtype.kind
+    if kind == "b":
+        return array.dtype
+    if kind in "iu":
+        return array.dtype if isinstance(data, (np.ndarray, np.generic, Tensor)) else np.dtype(np.int64)
+    if isinstance(data, (np.ndarray, np.generic, Tensor)) and array.dtype in _FLOATS:
+        return array.dtype
+    return _default_float
+
+
+def _to_array(data, dtype=None, infer=False):
+    """A new array from anything np.asarray takes. As torch.Tensor(data): floats (float64, or
+    float32 if given float32); with infer=True, as torch.tensor(data): see `_dtype_of`."""
+    array = _real_array(data)
     if dtype is None:
-        dtype = np.float32 if array.dtype == np.float32 else np.float64
-    elif np.dtype(dtype) not in _FLOATS:
-        raise TypeError(f"dtype must be float32 or float64, not {np.dtype(dtype)}")
+        if infer:
+            dtype = _dtype_of(array, data)
+        else:
+            dtype = np.float32 if array.dtype == np.float32 else _default_float
+    elif np.dtype(dtype).kind not in "biuf":
+        raise TypeError(f"a Tensor's dtype is a float, int or bool type, not {np.dtype(dtype)}")
     return _np(np.array, array, dtype=dtype)  # a copy, as torch.tensor makes one (1e300 as
     # float32 is inf, with no warning)
+
+
+# ---- random numbers -----------------------------------------------------------------------
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Make tiny_grad's random numbers (randn, rand, randint, shuffling, nn's initial weights)
+    repeatable."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def _rng(seed=None):
+    """A generator for `seed`, or tiny_grad's shared one (see manual_seed) when seed is None."""
+    return _generator if seed is None else np.random.default_rng(seed)
+
+
+def _check_can_require_grad(data):
+    if data.dtype.kind != "f":
+        raise RuntimeError(f"only floating-point tensors can require gradients, not {data.dtype} "
+                           "ones (class indices, masks): make it a float first, x.float()")
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < whole numbers < floats
+
+
+def _promote(a, b):
+    """The dtype of a result computed from arrays a and b, by PyTorch's rule: the higher kind
+    (bool < int < float) wins; between two of one kind, an array with axes decides over a 0-d
+    one (float32 * a 0-d float64 is float32), else the wider type. (NumPy would make int64 +
+    float32 a float64, and float32 + a 0-d float64 too.)"""
+    da, db = a.dtype, b.dtype
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb:
+        return da if ca > cb else db
+    if (a.ndim == 0) != (b.ndim == 0):
+        return db if a.ndim == 0 else da
+    return np.promote_types(da, db)
 
 
 def _shape_of(args):
@@ -168,23 +239,26 @@ class Tensor:
     """
 
     __slots__ = ("data", "requires_grad", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark",
-                 "__weakref__")
+                 "_made", "__weakref__")
     __array_ufunc__ = None  # `ndarray + Tensor` lets Tensor.__radd__ answer, not NumPy
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         self.data = _to_array(data, dtype)
+        if requires_grad:
+            _check_can_require_grad(self.data)
         self.requires_grad = bool(requires_grad)
         self.label = label
         self.op, self.parents, self._vjp, self._grad, self._mark = "", (), None, None, None
         self._pending = None
 
-    @classmethod
-    def _apply(cls, op, data, parents, vjp):
+    @staticmethod
+    def _apply(op, data, parents, vjp):
         """The result of an operation (see autograd.make_node). It needs a gradient exactly
         when it recorded its parents: some parent needs one, outside no_grad()."""
         if type(data) is not np.ndarray:  # NumPy answers an op on 0-d arrays with a number:
             data = np.asarray(data)  # a tensor's numbers are always an array, to write into
-        out = autograd.make_node(cls, op, data, parents, vjp)
+        out = autograd.make_node(Tensor, op, data, parents, vjp)  # (a Parameter's results
+        # are plain Tensors)
         out.requires_grad = bool(out.parents)
         return out
 
@@ -216,7 +290,8 @@ class Tensor:
     shape = property(lambda self: self.data.shape, doc="the array's shape")
     ndim = property(lambda self: self.data.ndim, doc="the number of axes")
     dtype = property(lambda self: self.data.dtype, doc="float64 or float32")
-    size = property(lambda self: self.data.size, doc="the number of elements")
+    is_leaf = property(lambda self: not self.parents, doc="True unless an op made it in a graph")
+    device = "cpu"  # (tiny_grad runs on the CPU, with NumPy)
 
     @property
     def grad(self):
@@ -239,8 +314,24 @@ class Tensor:
         """The data as a NumPy array (shared, not copied)."""
         return self.data
 
+    def size(self, dim=None):
+        """The shape (a tuple), or the length of axis `dim`, as torch's size()."""
+        return self.data.shape if dim is None else self.data.shape[_axes(dim, self.ndim)[0]]
+
+    def numel(self):
+        """The number of elements."""
+        return self.data.size
+
+    def dim(self):
+        """The number of axes (ndim)."""
+        return self.data.ndim
+
+    def tolist(self):
+        """The numbers as (nested) Python lists, or one Python number for a 0-d tensor."""
+        return self.data.tolist()
+
     def item(self):
-        """The one number in a one-element tensor, as a Python float."""
+        """The one number in a one-element tensor, as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
         return self.data.item()
@@ -258,11 +349,35 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor: it holds one number and has no length")
         return len(self.data)
 
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number (use .item())")
+        return (self[i] for i in range(len(self.data)))
+
     def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous: "
+                               "use (x > 0).any() or .all()")
         return bool(self.data)
 
     def __float__(self):
         return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):  # an integer tensor of one element, as a position: range(n), xs[i]
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only an integer tensor of one element can be used as an index, "
+                            f"not a {self.dtype} tensor of shape {self.shape}")
+        return int(self.item())
+
+    def __format__(self, spec):  # f"{loss:.4f}" for a one-element tensor, as in PyTorch
+        if self.data.size == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__  # (== gives a tensor, so a tensor is hashed by identity)
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=" ", prefix="Tensor(")
@@ -468,8 +583,9 @@ class Tensor:
         return self._apply("relu", np.maximum(self.data, 0), (self,),
                            lambda g, a: (_masked(g, a.data > 0),))
 
-    def clip(self, lo=None, hi=None):
-        """x limited to [lo, hi].   d/dx = 1 inside (ends included), 0 outside"""
+    def clip(self, min=None, max=None):
+        """x limited to [min, max].   d/dx = 1 inside (ends included), 0 outside"""
+        lo, hi = min, max  # (PyTorch's names for the bounds; inside, the builtins stay usable)
         if any(isinstance(b, Tensor) and b.requires_grad for b in (lo, hi)):
             raise TypeError("clip: the bounds are numbers and get no gradient; pass a number or "
                             "bound.detach()")
@@ -488,17 +604,18 @@ class Tensor:
             inside &= self.data <= hi
         return self._apply("clip", data, (self,), lambda g, a, inside=inside: (_masked(g, inside),))
 
-    clamp = clip
-
     def astype(self, dtype):
-        """The same numbers as float32 or float64.   d/dx = 1 (the gradient is cast back)"""
+        """The same numbers in another dtype.   d/dx = 1 (the gradient is cast back); into whole
+        numbers or bools no gradient flows (as in PyTorch, the result needs none)"""
         dtype = np.dtype(dtype)
-        if dtype not in _FLOATS:
-            raise TypeError(f"a Tensor is float32 or float64, not {dtype}")
+        if dtype.kind not in "biuf":
+            raise TypeError(f"a Tensor's dtype is a float, int or bool type, not {dtype}")
         if dtype == self.dtype:
             return self
-        return self._apply("astype", _np(self.data.astype, dtype), (self,),
-                           lambda g, a: (g.astype(a.dtype),))
+        data = _np(self.data.astype, dtype)
+        if dtype.kind != "f":
+            return self._apply("astype", data, (), None)
+        return self._apply("astype", data, (self,), lambda g, a: (g.astype(a.dtype),))
 
     def _constant(self, array):
         """A leaf holding `array` in this tensor's dtype (masks, slopes): no gradient flows in."""
@@ -521,13 +638,74 @@ class Tensor:
         return self._apply("mean", _np(_mean_numbers, self.data, axes, keepdims, n), (self,),
                            lambda g, a: (_expand(_keep(g, axes, a.ndim, keepdims), a.shape, n),))
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def amax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The largest element over `axis`.   d/dx = 1 at the maximum (shared equally by ties)"""
         return self._extreme("max", np.max, axis, keepdims, dim, keepdim)
 
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    def amin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The smallest element over `axis`.   d/dx = 1 at the minimum (shared equally by ties)"""
         return self._extreme("min", np.min, axis, keepdims, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """As torch.max: x.max() the largest element (ties share the gradient); x.max(dim) the
+        pair (values, indices) along dim (the gradient goes to the index picked); x.max(y) is
+        maximum(x, y)."""
+        if isinstance(dim, Tensor):
+            return maximum(self, dim)
+        dim, keepdim = _reduction_args(dim, keepdim, axis, keepdims)
+        if dim is None:
+            return self.amax()
+        indices = self.argmax(dim, keepdim=True)
+        return _ValuesIndices(self._along(dim, indices, keepdim), indices.squeeze(dim) if not keepdim else indices)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """As torch.min: x.min(), x.min(dim) -> (values, indices), x.min(y) = minimum(x, y)."""
+        if isinstance(dim, Tensor):
+            return -maximum(-self, -dim)
+        dim, keepdim = _reduction_args(dim, keepdim, axis, keepdims)
+        if dim is None:
+            return self.amin()
+        indices = self.argmin(dim, keepdim=True)
+        return _ValuesIndices(self._along(dim, indices, keepdim), indices.squeeze(dim) if not keepdim else indices)
+
+    def _along(self, dim, indices, keepdim):
+        """x's elements at `indices` (kept dims) along dim, with the kept axis dropped unless keepdim."""
+        picked = self.gather(dim, indices)
+        return picked if keepdim else picked.squeeze(dim)
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Where the largest element is along dim (the first, on ties), as int64; the position
+        in the flattened tensor when dim is None. No gradient: positions are not numbers to nudge."""
+        return self._arg("argmax", np.argmax, dim, keepdim, axis, keepdims)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Where the smallest element is along dim (the first, on ties), as int64."""
+        return self._arg("argmin", np.argmin, dim, keepdim, axis, keepdims)
+
+    def _arg(self, op, np_fn, dim, keepdim, axis, keepdims):
+        dim, keepdim = _reduction_args(dim, keepdim, axis, keepdims)
+        if self.data.size == 0:
+            raise ValueError(f"{op}: the tensor of shape {self.shape} is empty: no element to point at")
+        if dim is None:
+            data = np_fn(self.data)
+            if keepdim:
+                data = np.reshape(data, (1,) * self.ndim)
+        else:
+            (dim,) = _axes(dim, self.ndim)
+            data = np_fn(self.data, axis=dim, keepdims=keepdim) if self.ndim else np.asarray(0)
+        return self._apply(op, np.asarray(data, dtype=np.int64), (), None)
+
+    def gather(self, dim, index):
+        """x's elements picked along dim at `index` (an int tensor of x's number of axes), as
+        torch.gather: out[i][j] = x[index[i][j]][j] for dim 0.   The gradient goes back to the
+        positions picked (added up where one is picked twice)"""
+        (dim,) = _axes(dim, self.ndim)
+        index = _index_array(index, "gather")
+        data = np.take_along_axis(self.data, index, axis=dim)
+
+        def vjp(g, a, dim=dim, index=index):
+            return (_put_along(g, dim, index, a.shape),)
+        return self._apply("gather", data, (self,), vjp)
 
     def _extreme(self, op, np_fn, axis, keepdims, dim, keepdim):
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
@@ -570,10 +748,18 @@ class Tensor:
         return self._apply("reshape", data, (self,), lambda g, a: (g.reshape(a.shape),))
 
     def transpose(self, *axes):
-        """Axes reordered (reversed when none are given).   The gradient is reordered back."""
+        """Axes reordered. As in PyTorch, x.transpose(d0, d1) swaps two axes; as in NumPy, no
+        axes reverse them all and three or more (or one tuple) give the new order.
+        The gradient is reordered back."""
         if not axes:  # all axes reversed (a matrix's transpose): reversing again is the way back
             return self._apply("transpose", self.data.T, (self,), Tensor._transpose_vjp)
         n = self.data.ndim
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            d0, d1 = (_axes(a, n)[0] if n else a for a in axes)  # (PyTorch: swap d0 and d1)
+            order = list(range(n))
+            if n:
+                order[d0], order[d1] = order[d1], order[d0]
+            axes = tuple(order)
         axes = _shape_of(axes)
         if sorted(a % n if -n <= a < n else -1 for a in axes) != list(range(n)):
             raise ValueError(f"transpose: axes {axes} are not an ordering of the axes of a tensor "
@@ -594,13 +780,375 @@ class Tensor:
                   doc="the last two axes swapped (a batch of matrices transposed)")
 
     def __getitem__(self, index):
-        """x[index]: slices, integers, integer arrays (`logp[np.arange(n), y]`), masks (NumPy
-        bool arrays: a Tensor holds floats, so a Tensor of 0s and 1s shaped like one is refused).
-        The gradient goes back to the positions picked, added up where one is picked twice."""
-        index = _plain_index(index, self.data.shape)
+        """x[index]: slices, integers, integer tensors or arrays as positions (`logp[rows, y]`),
+        bool tensors or arrays as masks (`x[x > 0]`). The gradient goes back to the positions
+        picked, added up where one is picked twice."""
+        index = _plain_index(index)
         return self._apply("index", self.data[index], (self,),
                            lambda g, a, index=index: (_scatter(g, index, a.shape),))
 
+    # ---- more ops (PyTorch's) ------------------------------------------------------------------
+
+    def sin(self):
+        """sin x.   d/dx sin x = cos x"""
+        return self._apply("sin", _np(np.sin, self.data), (self,), lambda g, a: (g * a.cos(),))
+
+    def cos(self):
+        """cos x.   d/dx cos x = -sin x"""
+        return self._apply("cos", _np(np.cos, self.data), (self,), lambda g, a: (-(g * a.sin()),))
+
+    def clone(self):
+        """A copy with its own memory, in the graph.   d/dx = 1"""
+        return self._apply("clone", self.data.copy(), (self,), lambda g, a: (g,))
+
+    def expand(self, *shape):
+        """The tensor repeated along axes of length 1 (a broadcast, no copy); -1 keeps an axis.
+        d/dx = the gradient summed over the repeats"""
+        shape = _shape_of(shape)
+        shape = tuple(n if n != -1 else self.shape[i - len(shape) + self.ndim]
+                      for i, n in enumerate(shape))
+        try:
+            data = np.broadcast_to(self.data, shape)
+        except ValueError:
+            raise ValueError(f"expand: shape {self.shape} cannot be expanded to {shape} (only axes "
+                             "of length 1 stretch)") from None
+        return self._apply("expand", data, (self,), lambda g, a: (_unbroadcast(g, a),))
+
+    # ---- comparisons and logic: no gradients, bool tensors -------------------------------------
+    # x > 0 is a bool tensor: a mask for x[x > 0] or where(x > 0, x, 0), or, as x.float(), 0s and
+    # 1s to count with. Comparisons are steps, flat almost everywhere: no gradient flows through.
+
+    def _compare(self, other, f, op):
+        if not isinstance(other, (Tensor, numbers.Real, np.ndarray, list, tuple)):
+            return NotImplemented  # (x == None is False, as for any object)
+        other = _lift(other, self)
+        return self._apply(op, _broadcast(op, f, self, other), (), None)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less, "<")
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal, "<=")
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater, ">")
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal, ">=")
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal, "==")
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal, "!=")
+
+    def _logic(self, other, f, op):
+        other = _lift(other, self)
+        for t in (self, other):
+            if t.data.dtype.kind not in "biu":
+                raise TypeError(f"{op} works on bool (or integer) tensors, not {t.dtype}: compare "
+                                f"first, e.g. (x > 0) {op} (x < 1)")
+        return self._apply(op, _broadcast(op, f, self, other), (), None)
+
+    def __and__(self, other):
+        return self._logic(other, np.bitwise_and, "&")
+
+    def __or__(self, other):
+        return self._logic(other, np.bitwise_or, "|")
+
+    def __xor__(self, other):
+        return self._logic(other, np.bitwise_xor, "^")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self):
+        return self._logic(True if self.dtype.kind == "b" else -1, np.bitwise_xor, "~")
+
+    def __floordiv__(self, other):
+        """a // b, rounded down (no gradient: a staircase is flat)."""
+        other = _lift(other, self)
+        return self._apply("//", _broadcast("//", np.floor_divide, self, other), (), None)
+
+    def __mod__(self, other):
+        """a % b, with the sign of b as in PyTorch (no gradient)."""
+        other = _lift(other, self)
+        return self._apply("%", _broadcast("%", np.remainder, self, other), (), None)
+
+    def any(self, dim=None, keepdim=False):
+        """True where some element is true (nonzero) along dim."""
+        return self._apply("any", np.any(self.data, axis=dim, keepdims=keepdim), (), None)
+
+    def all(self, dim=None, keepdim=False):
+        """True where every element is true (nonzero) along dim."""
+        return self._apply("all", np.all(self.data, axis=dim, keepdims=keepdim), (), None)
+
+    # ---- in-place changes --------------------------------------------------------------------
+    # `p -= lr * p.grad` under no_grad() changes p's own array: the same tensor, the same dtype,
+    # so a model's parameters really move. With gradients on, a leaf that requires grad refuses
+    # (its gradient would be lost); any other tensor in a graph takes the op's result, as its
+    # new value and its place in the graph. autograd.mark_changed notes every change, so a
+    # backward that needs the numbers from before raises instead of being silently wrong.
+
+    def _in_graph(self, other=None):
+        """True if this in-place change must be recorded (gradients on, and some tensor needs
+        one); a RuntimeError for a leaf that requires grad."""
+        if not autograd.is_grad_enabled():
+            return False
+        if self.requires_grad and not self.parents:
+            raise RuntimeError(
+                "a leaf tensor that requires grad cannot be changed in place while gradients are "
+                "on (its gradient would be lost): wrap the update in `with tg.no_grad():`, "
+                "e.g. with tg.no_grad(): p -= lr * p.grad")
+        return self.requires_grad or (other is not None and other.requires_grad)
+
+    def _write(self, f, *args, op):
+        """self.data changed in place by the NumPy function f (f(self.data, *args, out=...))."""
+        token = _quiet()
+        try:
+            f(self.data, *args, out=self.data)
+        except (TypeError, ValueError) as error:  # (NumPy's UFuncTypeError is a TypeError)
+            shapes = " and ".join(str(np.shape(a)) for a in args)
+            if "cast" in str(error):
+                raise RuntimeError(f"{op}: the result cannot be written into a {self.dtype} "
+                                   f"tensor (as in PyTorch, an in-place op keeps the dtype): "
+                                   "use x = x.float() first, or an out-of-place op") from None
+            raise ValueError(f"{op}: a result of shape {shapes} broadcast with {self.shape} "
+                             f"does not fit the tensor of shape {self.shape} it is written "
+                             "into") from None
+        finally:
+            _restore(token)
+        autograd.mark_changed(self)
+        return self
+
+    def _become(self, result):
+        """This tensor takes `result`'s numbers and place in the graph (an in-place op while a
+        graph is recorded); the node it was is kept under a new name as result's parent."""
+        self.data, self.op, self.parents, self._vjp = result.data, result.op, result.parents, result._vjp
+        self.requires_grad, self._grad = result.requires_grad, None
+        self._made = autograd.mark_changed(self)
+        return self
+
+    def _before(self):
+        """A node standing for this tensor as it is now, with a copy of its numbers."""
+        old = Tensor._apply(self.op, self.data.copy(), (), None)
+        old.op, old.parents, old._vjp, old.requires_grad = self.op, self.parents, self._vjp, self.requires_grad
+        old.label = self.label
+        if self.parents:
+            old._made = self._made
+        return old
+
+    def _update(self, other, out_of_place, f, op):
+        other = other if isinstance(other, Tensor) else _lift(other, self)
+        if self._in_graph(other):
+            return self._become(out_of_place(self._before(), other))
+        return self._write(f, other.data, op=op)
+
+    def __iadd__(self, other):
+        return self._update(other, Tensor.__add__, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._update(other, Tensor.__sub__, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._update(other, Tensor.__mul__, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._update(other, Tensor.__truediv__, np.divide, "/=")
+
+    def add_(self, other, alpha=1):
+        """x += alpha * other, in place."""
+        return self.__iadd__(other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        """x -= alpha * other, in place."""
+        return self.__isub__(other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        """x *= other, in place."""
+        return self.__imul__(other)
+
+    def div_(self, other):
+        """x /= other, in place."""
+        return self.__itruediv__(other)
+
+    def fill_(self, value):
+        """Every element set to `value`, in place."""
+        if self._in_graph():
+            return self._become(self._before() * 0 + value)
+        return self._write(_copy_into, value.data if isinstance(value, Tensor) else value, op="fill_")
+
+    def zero_(self):
+        """Every element set to 0, in place (p.grad.zero_() forgets a gradient)."""
+        return self.fill_(0)
+
+    def copy_(self, src):
+        """src's numbers written into this tensor (broadcast to its shape, in its dtype)."""
+        src = src if isinstance(src, Tensor) else tensor(src)
+        if self._in_graph(src):
+            return self._become(self._before() * 0 + src.astype(self.dtype))
+        return self._write(_copy_into, src.data, op="copy_")
+
+    def clamp_(self, min=None, max=None):
+        """x limited to [min, max], in place."""
+        if self._in_graph():
+            return self._become(self._before().clip(min, max))
+        lo, hi = (b.data if isinstance(b, Tensor) else b for b in (min, max))
+        return self._write(np.clip, lo, hi, op="clamp_")
+
+    def requires_grad_(self, requires_grad=True):
+        """Start (or stop) recording what is computed from this leaf; returns it."""
+        if self.parents:
+            raise RuntimeError("requires_grad can only be changed on a leaf (a tensor no op "
+                               "made): use .detach() to get a leaf from this result")
+        if requires_grad:
+            _check_can_require_grad(self.data)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def __setitem__(self, index, value):
+        """x[index] = value, in place (under no_grad, or on data that needs no gradient)."""
+        value = value if isinstance(value, Tensor) else _lift(value, self)
+        if self._in_graph(value):
+            raise RuntimeError("x[index] = value on a tensor in a graph is not recorded by "
+                               "tiny_grad: build a new tensor instead, e.g. "
+                               "tg.where(mask, value, x), or do it under tg.no_grad()")
+        token = _quiet()
+        try:
+            self.data[_plain_index(index)] = value.data
+        finally:
+            _restore(token)
+        autograd.mark_changed(self)
+
+    def retain_grad(self):
+        """Nothing to do: every node keeps its gradient after backward in tiny_grad."""
+
+    # ---- also known as: PyTorch's names for the ops above ----------------------------------
+
+    def view(self, *shape):
+        """The same numbers in a new shape (as reshape; tiny_grad makes no contiguity demands)."""
+        return self.reshape(*shape)
+
+    def unsqueeze(self, dim):
+        """A new axis of length 1 at position dim."""
+        (dim,) = _axes(dim, self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        """Axes of length 1 removed (all of them, or only dim if it has length 1)."""
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dims = _axes(dim, self.ndim)
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1)))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Axes start_dim to end_dim merged into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        (start,), (end,) = _axes(start_dim, self.ndim), _axes(end_dim, self.ndim)
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+    def permute(self, *dims):
+        """The axes in a new order (NumPy's transpose(axes))."""
+        return self.transpose(_shape_of(dims))  # (one tuple: always read as the new order)
+
+    def t(self):
+        """A matrix's transpose (a 0-d or 1-d tensor as it is)."""
+        if self.ndim > 2:
+            raise ValueError(f"t() is for tensors of at most 2 axes, not shape {self.shape}: "
+                             "use transpose(d0, d1) or permute")
+        return self.transpose() if self.ndim == 2 else self
+
+    def pow(self, exponent):
+        """x ** exponent."""
+        return self ** exponent
+
+    def mm(self, other):
+        """The matrix product of two matrices (x @ other)."""
+        return self @ other
+
+    matmul = __matmul__
+    add, sub, mul, div, neg = __add__, __sub__, __mul__, __truediv__, __neg__
+    multiply, divide, subtract = __mul__, __truediv__, __sub__
+    clamp = clip
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def square(self):
+        """x²."""
+        return self * self
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        """The length of x (√Σx², for p = 2) or Σ|x| (p = 1), over dim or all elements."""
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p != 2:
+            raise ValueError(f"norm: p is 1 or 2 here, not {p!r}")
+        return (self * self).sum(dim, keepdim).sqrt()
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        """The variance Σ(x - mean)² / (n - 1) (n with unbiased=False, or n - correction)."""
+        correction = (1 if unbiased else 0) if correction is None else correction
+        n = self.data.size if dim is None else math.prod(self.shape[a] for a in _axes(dim, self.ndim))
+        centred = self - self.mean(dim, keepdims=True)
+        return (centred * centred).sum(dim, keepdim) / max(n - correction, 0)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        """The standard deviation: √var."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def masked_fill(self, mask, value):
+        """value where mask is True, x elsewhere."""
+        return where(mask, value, self)
+
+    def softmax(self, dim):
+        """F.softmax(x, dim)."""
+        from . import functional
+        return functional.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        """F.log_softmax(x, dim)."""
+        from . import functional
+        return functional.log_softmax(self, dim)
+
+    def to(self, *args, dtype=None, **kwargs):
+        """x in another dtype (x.to(tg.float32)); a device ("cpu") changes nothing."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif not isinstance(a, str) and a is not None:
+                dtype = a
+        return self if dtype is None else self.astype(dtype)
+
+    def type_as(self, other):
+        """x in other's dtype."""
+        return self.astype(other.dtype)
+
+    def float(self):
+        """x as float32 (PyTorch's float)."""
+        return self.astype(np.float32)
+
+    def double(self):
+        """x as float64."""
+        return self.astype(np.float64)
+
+    def long(self):
+        """x as int64 (whole numbers, rounded toward 0)."""
+        return self.astype(np.int64)
+
+    def int(self):
+        """x as int32."""
+        return self.astype(np.int32)
+
+    def bool(self):
+        """x as bool (True where nonzero)."""
+        return self.astype(np.bool_)
+
+    def cpu(self):
+        """x itself: tiny_grad runs on the CPU."""
+        return self
+
+    def is_floating_point(self):
+        """True for float32 and float64 tensors."""
+        return self.data.dtype.kind == "f"
 
 # ---- the helpers the VJPs share ----------------------------------------------------------
 
@@ -610,8 +1158,14 @@ def _lift(x, like):
     if isinstance(x, Tensor):
         return x
     if isinstance(x, numbers.Real):
-        return Tensor._apply("", _np(np.asarray, x, dtype=like.data.dtype), (), None)
-    return Tensor(x)
+        dtype = like.data.dtype
+        if dtype.kind != "f" and not isinstance(x, bool):  # int tensor * 0.5 is a float, as
+            if not isinstance(x, numbers.Integral):        # in PyTorch; bool tensor + 1 an int
+                dtype = _default_float
+            elif dtype.kind == "b":
+                dtype = np.dtype(np.int64)
+        return Tensor._apply("", _np(np.asarray, x, dtype=dtype), (), None)
+    return tensor(x)
 
 
 def _broadcast(op, f, a, b):
@@ -619,7 +1173,9 @@ def _broadcast(op, f, a, b):
     naming the op and both shapes. (This is `_np` written out: it runs on every + - * /.)"""
     token = _quiet()
     try:
-        return f(a.data, b.data)
+        if a.data.dtype is b.data.dtype:  # (the common case: one dtype, nothing to decide)
+            return f(a.data, b.data)
+        return f(a.data, b.data, dtype=_promote(a.data, b.data))
     except ValueError:
         raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
                          "(each axis, counted from the end, must be equal or 1)") from None
@@ -653,6 +1209,11 @@ def _fit(g, shape, dtype):
     if not stretched:  # (the common case, like a bias: only leading axes were added)
         return g.sum(tuple(range(added)))
     return g.sum(tuple(range(added)) + stretched, keepdims=True).reshape(shape)
+
+
+def _copy_into(x, value, out):
+    """value written into out (x's own array), broadcast to its shape, in its dtype."""
+    np.copyto(out, value, casting="unsafe")
 
 
 def _masked(g, keep):
@@ -747,25 +1308,34 @@ def _matmul_vjp(g, a, b):
     return ga, gb
 
 
-def _plain_index(index, shape=None):
-    """An index with any Tensors in it replaced by their arrays: whole numbers become positions.
-
-    A Tensor holds floats (True and False became 1.0 and 0.0), so `x[t]` with a t of 0s and 1s
-    shaped like x's first axes could be a mask or positions. Rather than guess, that is refused.
-    (Inside a tuple, `x[rows, cols]`, Tensors are positions: `shape` is not passed on.)"""
+def _plain_index(index):
+    """An index with any Tensors in it replaced by their arrays: an integer tensor gives
+    positions, a bool tensor a mask, as in PyTorch (a float tensor is refused)."""
     if isinstance(index, tuple):
         return tuple(_plain_index(part) for part in index)
     if isinstance(index, Tensor):
-        data = index.data
-        if (shape is not None and data.ndim and data.size and data.shape == shape[:data.ndim]
-                and np.all((data == 0) | (data == 1))):
-            raise ValueError(
-                f"x[t]: t holds only 0s and 1s, in the shape {data.shape} of the axes it indexes, "
-                "so it could be a mask or positions, and a Tensor cannot tell (its bools became "
-                "floats). Index with a NumPy array: x[t.data.astype(bool)] for a mask, "
-                "x[t.data.astype(int)] for positions")
-        return data.astype(np.intp) if np.all(data == np.round(data)) else data
+        return _index_array(index, "x[t]", masks=True)
     return index
+
+
+def _index_array(index, op, masks=False):
+    """A Tensor (or array, or list) of positions as an integer array, or a clear error."""
+    data = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if data.dtype.kind in "iu" or (masks and data.dtype.kind == "b"):
+        return data
+    raise IndexError(f"{op}: tensors used as indices hold whole numbers (int64) or bools (a "
+                     f"mask), not {data.dtype}: write t.long() for positions, t.bool() for a mask")
+
+
+def _put_along(g, dim, index, shape):
+    """Zeros of `shape` with g added at the positions `index` along dim (gather's way back).
+    Its VJP gathers at the same positions again."""
+    out = np.zeros(shape, dtype=g.dtype)
+    lead = list(np.ogrid[tuple(slice(n) for n in index.shape)])
+    lead[dim] = index
+    _np(np.add.at, out, tuple(lead), g.data)
+    return Tensor._apply("scatter", out, (g,), lambda gg, g, dim=dim, index=index:
+                         (gg.gather(dim, index),))
 
 
 def _is_basic(index):
@@ -789,8 +1359,28 @@ def _scatter(g, index, shape):
 
 
 def tensor(data, requires_grad=False, dtype=None, label=""):
-    """A new Tensor (a copy of `data`), as torch.tensor."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+    """A new Tensor (a copy of `data`), as torch.tensor: [1, 2] is int64, [True] bool, [1.5] a
+    float (float64 by default). Tensor(data) is torch.Tensor(data): always floats."""
+    out = Tensor.__new__(Tensor)
+    out.data = _to_array(data, dtype, infer=True)
+    if requires_grad:
+        _check_can_require_grad(out.data)
+    out.requires_grad, out.label = bool(requires_grad), label
+    out.op, out.parents, out._vjp, out._grad, out._mark, out._pending = "", (), None, None, None, None
+    return out
+
+
+class _ValuesIndices(tuple):
+    """What x.max(dim) and x.min(dim) return, as in PyTorch: a pair (values, indices) that
+    also reads as .values and .indices."""
+
+    __slots__ = ()
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0], doc="the largest (or smallest) elements")
+    indices = property(lambda self: self[1], doc="where they are along the dimension (int64)")
 
 
 def maximum(a, b):
@@ -804,6 +1394,28 @@ def maximum(a, b):
         share_a = a._constant((a.data > b.data) + 0.5 * (a.data == b.data))
         return (_unbroadcast(g * share_a, a), _unbroadcast(g * (1 - share_a), b))
     return Tensor._apply("maximum", data, (a, b), vjp)
+
+
+def where(condition, x, y):
+    """x where condition is True, y elsewhere (condition: a bool tensor or array).
+    d/dx = 1 where condition, d/dy = 1 elsewhere"""
+    keep = _index_array(condition, "where", masks=True).astype(bool, copy=False)
+    if not isinstance(x, Tensor):
+        x = _lift(x, y) if isinstance(y, Tensor) else tensor(x)
+    y = _lift(y, x)
+    token = _quiet()
+    try:
+        data = np.where(keep, x.data, y.data).astype(_promote(x.data, y.data), copy=False)
+    except ValueError:
+        raise ValueError(f"where: shapes {keep.shape}, {x.shape} and {y.shape} cannot be "
+                         "broadcast together") from None
+    finally:
+        _restore(token)
+
+    def vjp(g, x, y, keep=keep):
+        return (_unbroadcast(_masked(g, keep), x) if x.requires_grad else None,
+                _unbroadcast(_masked(g, ~keep), y) if y.requires_grad else None)
+    return Tensor._apply("where", data, (x, y), vjp)
 
 
 def concatenate(tensors, axis=0):

@@ -1,0 +1,185 @@
+"""Making tensors, with PyTorch's names: tg.zeros, tg.arange, tg.randn, tg.full_like, ...
+
+    import tiny_grad as torch
+    x = torch.linspace(-3.14, 3.14, 2000)
+    w = torch.randn(3, 4, requires_grad=True)
+    y = torch.randint(0, 10, (64,))        # int64: class labels
+
+Every function takes `dtype=` and `requires_grad=` as PyTorch's does. The dtype follows
+PyTorch's rules: whole numbers give int64 (`arange(5)`, `full((2,), 7)`), a bool fill gives bool,
+and floats take the default float type, which is float64 in tiny_grad (PyTorch's is float32;
+`tg.set_default_dtype(tg.float32)` makes tiny_grad do the same). Random numbers come from
+tiny_grad's one generator, so `tg.manual_seed(0)` makes them repeatable (they are not the same
+numbers as PyTorch's: another generator).
+"""
+
+import numbers
+
+import numpy as np
+
+from .tensor import Tensor, _rng, _shape_of, get_default_dtype, tensor
+
+# ---- the dtypes, as PyTorch names them (NumPy's types: x.dtype == tg.float32 is True) ------
+# (tg.float, tg.int and tg.bool are PyTorch's names; in this file they hide Python's builtins,
+# which it does not use below.)
+float32 = float = np.float32
+float64 = double = np.float64
+int64 = long = np.int64
+int32 = int = np.int32
+uint8 = np.uint8
+bool = np.bool_
+
+
+def _made(data, dtype, requires_grad):
+    """A new leaf holding `data` (already an array), in `dtype` if given."""
+    return tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _float(dtype):
+    """dtype, or the default float type when none is given."""
+    return get_default_dtype() if dtype is None else dtype
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    """A tensor of zeros: zeros(2, 3) or zeros((2, 3))."""
+    return _made(np.zeros(_shape_of(size)), _float(dtype), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    """A tensor of ones."""
+    return _made(np.ones(_shape_of(size)), _float(dtype), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    """A tensor of the given size (its numbers are zeros here, not left over memory)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    """A tensor of `size` with every element fill_value (an int fill gives int64, a bool bool)."""
+    if dtype is None:
+        dtype = tensor(fill_value).dtype
+    return _made(np.full(_shape_of((size,)), fill_value), dtype, requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    """The n x m identity matrix (ones on the diagonal)."""
+    return _made(np.eye(n, m), _float(dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """start, start + step, ... up to (not including) end; arange(n) is 0, 1, ..., n - 1.
+    int64 when all three are whole numbers, else floats."""
+    if end is None:
+        start, end = 0, start
+    whole = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    if dtype is None:
+        dtype = np.int64 if whole else get_default_dtype()
+    return _made(np.arange(start, end, step, dtype=np.float64 if not whole else None), dtype,
+                 requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """`steps` numbers evenly spaced from start to end, both included."""
+    return _made(np.linspace(start, end, steps), _float(dtype), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None):
+    """Samples of the standard normal distribution (mean 0, standard deviation 1)."""
+    data = (generator or _rng()).standard_normal(_shape_of(size))
+    return _made(data, _float(dtype), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None):
+    """Samples of the uniform distribution on [0, 1)."""
+    return _made((generator or _rng()).random(_shape_of(size)), _float(dtype), requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None):
+    """Whole numbers drawn uniformly from low, ..., high - 1 (int64): randint(high, size) or
+    randint(low, high, size), as PyTorch's."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint needs a size, e.g. randint(0, 10, (64,))")
+    data = (generator or _rng()).integers(low, high, _shape_of((size,)))
+    return _made(data, np.int64 if dtype is None else dtype, requires_grad)
+
+
+def randperm(n, dtype=None, requires_grad=False, generator=None):
+    """0, ..., n - 1 in a random order (int64)."""
+    return _made((generator or _rng()).permutation(n), np.int64 if dtype is None else dtype,
+                 requires_grad)
+
+
+def normal(mean, std, size, requires_grad=False, generator=None):
+    """Samples of the normal distribution with this mean and standard deviation."""
+    data = (generator or _rng()).normal(mean, std, _shape_of((size,)))
+    return _made(data, get_default_dtype(), requires_grad)
+
+
+# ---- shaped like another tensor ---------------------------------------------------------------
+
+def _like(x, dtype):
+    x = x if isinstance(x, Tensor) else tensor(x)
+    return x.shape, x.dtype if dtype is None else dtype
+
+
+def zeros_like(input, dtype=None, requires_grad=False):
+    """Zeros of input's shape and dtype."""
+    shape, dtype = _like(input, dtype)
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False):
+    """Ones of input's shape and dtype."""
+    shape, dtype = _like(input, dtype)
+    return ones(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, requires_grad=False):
+    """A tensor of input's shape and dtype (zeros here)."""
+    return zeros_like(input, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    """fill_value everywhere, in input's shape and dtype."""
+    shape, dtype = _like(input, dtype)
+    return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    """Standard normal samples in input's shape and dtype."""
+    shape, dtype = _like(input, dtype)
+    return randn(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    """Uniform samples on [0, 1) in input's shape and dtype."""
+    shape, dtype = _like(input, dtype)
+    return rand(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+# ---- from other data -----------------------------------------------------------------------------
+
+def from_numpy(array):
+    """A tensor sharing `array`'s memory and dtype (a change to one shows in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy takes a NumPy array, not {type(array).__name__}")
+    out = tensor(np.zeros(0, array.dtype))  # (checks the dtype)
+    out.data = array
+    return out
+
+
+def as_tensor(data, dtype=None):
+    """data as a tensor: a Tensor of that dtype as it is, a NumPy array shared, else a copy."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def is_tensor(obj):
+    """True if obj is a Tensor."""
+    return isinstance(obj, Tensor)
