@@ -15,11 +15,11 @@ from .autograd import (AnomalyError, backward, detect_anomaly, enable_grad, grad
                        no_grad, set_grad_enabled)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .scalar import Value
-from .tensor import (Tensor, concatenate, get_default_dtype, manual_seed, maximum, one_hot,
+from .tensor import (Generator, Tensor, concatenate, get_default_dtype, manual_seed, maximum, one_hot,
                      set_default_dtype, stack, tensor, where)
 from .creation import (arange, as_tensor, bool, double, empty, empty_like, eye, float, float32,
                        float64, from_numpy, full, full_like, int, int32, int64, is_tensor,
-                       linspace, long, normal, ones, ones_like, rand, rand_like, randint, randn,
+                       linspace, long, multinomial, normal, ones, ones_like, rand, rand_like, randint, randn,
                        randn_like, randperm, uint8, zeros, zeros_like)
 from .torch_functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, clamp, clip,
                               clone, cos, detach, div, eq, equal, exp, flatten, gather, ge, gt,

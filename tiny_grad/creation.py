@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from .tensor import Tensor, _rng, _shape_of, get_default_dtype, tensor
+from .tensor import Generator, Tensor, _rng, _shape_of, get_default_dtype, tensor
 
 # ---- the dtypes, as PyTorch names them (NumPy's types: x.dtype == tg.float32 is True) ------
 # (tg.float, tg.int and tg.bool are PyTorch's names; in this file they hide Python's builtins,
@@ -86,13 +86,13 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
 
 def randn(*size, dtype=None, requires_grad=False, generator=None):
     """Samples of the standard normal distribution (mean 0, standard deviation 1)."""
-    data = (generator or _rng()).standard_normal(_shape_of(size))
+    data = _rng(generator).standard_normal(_shape_of(size))
     return _made(data, _float(dtype), requires_grad)
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None):
     """Samples of the uniform distribution on [0, 1)."""
-    return _made((generator or _rng()).random(_shape_of(size)), _float(dtype), requires_grad)
+    return _made(_rng(generator).random(_shape_of(size)), _float(dtype), requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None):
@@ -102,20 +102,39 @@ def randint(low, high=None, size=None, dtype=None, requires_grad=False, generato
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint needs a size, e.g. randint(0, 10, (64,))")
-    data = (generator or _rng()).integers(low, high, _shape_of((size,)))
+    data = _rng(generator).integers(low, high, _shape_of((size,)))
     return _made(data, np.int64 if dtype is None else dtype, requires_grad)
 
 
 def randperm(n, dtype=None, requires_grad=False, generator=None):
     """0, ..., n - 1 in a random order (int64)."""
-    return _made((generator or _rng()).permutation(n), np.int64 if dtype is None else dtype,
+    return _made(_rng(generator).permutation(n), np.int64 if dtype is None else dtype,
                  requires_grad)
 
 
 def normal(mean, std, size, requires_grad=False, generator=None):
     """Samples of the normal distribution with this mean and standard deviation."""
-    data = (generator or _rng()).normal(mean, std, _shape_of((size,)))
+    data = _rng(generator).normal(mean, std, _shape_of((size,)))
     return _made(data, get_default_dtype(), requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    """Class indices drawn with the probabilities in `input` (weights, need not sum to 1): one row
+    of input gives num_samples indices; a matrix gives num_samples per row (int64)."""
+    weights = input.data if isinstance(input, Tensor) else np.asarray(input, dtype=np.float64)
+    if weights.ndim not in (1, 2) or np.any(weights < 0) or not np.all(np.isfinite(weights)):
+        raise ValueError("multinomial takes a row (or a matrix of rows) of weights >= 0, finite")
+    rows = np.atleast_2d(weights).astype(np.float64)
+    totals = rows.sum(axis=1, keepdims=True)
+    if np.any(totals <= 0):
+        raise ValueError("multinomial: a row of weights sums to 0: no class can be drawn")
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                         f"from {rows.shape[1]} classes")
+    rng = _rng(generator)
+    drawn = np.stack([rng.choice(len(p), num_samples, replace=replacement, p=p)
+                      for p in rows / totals])
+    return tensor(drawn if weights.ndim == 2 else drawn[0], dtype=np.int64)
 
 
 # ---- shaped like another tensor ---------------------------------------------------------------

@@ -167,8 +167,24 @@ def manual_seed(seed):
 
 
 def _rng(seed=None):
-    """A generator for `seed`, or tiny_grad's shared one (see manual_seed) when seed is None."""
-    return _generator if seed is None else np.random.default_rng(seed)
+    """A generator for `seed` (a number, or a tg.Generator), or tiny_grad's shared one (see
+    manual_seed) when seed is None."""
+    if seed is None:
+        return _generator
+    return seed.numpy if isinstance(seed, Generator) else np.random.default_rng(seed)
+
+
+class Generator:
+    """A random generator of its own, as torch.Generator: g = tg.Generator().manual_seed(42),
+    then tg.randn(3, generator=g). (NumPy's generator inside: not PyTorch's numbers.)"""
+
+    def __init__(self, device="cpu"):
+        self.numpy = np.random.default_rng()
+
+    def manual_seed(self, seed):
+        """Start again from `seed`; returns the generator."""
+        self.numpy = np.random.default_rng(seed)
+        return self
 
 
 def _check_can_require_grad(data):
@@ -240,7 +256,20 @@ class Tensor:
 
     __slots__ = ("data", "requires_grad", "label", "op", "parents", "_vjp", "_grad", "_pending", "_mark",
                  "_made", "__weakref__")
-    __array_ufunc__ = None  # `ndarray + Tensor` lets Tensor.__radd__ answer, not NumPy
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """When NumPy meets a Tensor: `ndarray + Tensor` is the Tensor's op (Tensor.__radd__),
+        and `array += tensor` (as in `p.data += -lr * p.grad`) changes the array in place."""
+        if out is not None:  # an array's own in-place op: on the numbers
+            plain = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            out = tuple(o.data if isinstance(o, Tensor) else o for o in out)
+            return getattr(ufunc, method)(*plain, out=out, **kwargs)
+        if method == "__call__" and len(inputs) == 1 and ufunc.__name__ in _UNARY:
+            return getattr(self, _UNARY[ufunc.__name__])()  # np.exp(t) is t.exp()
+        reflected = _REFLECTED.get(ufunc.__name__) if method == "__call__" and len(inputs) == 2 else None
+        if reflected is None or inputs[1] is not self:
+            return NotImplemented
+        return getattr(self, reflected)(inputs[0])
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         self.data = _to_array(data, dtype)
@@ -908,7 +937,7 @@ class Tensor:
             f(self.data, *args, out=self.data)
         except (TypeError, ValueError) as error:  # (NumPy's UFuncTypeError is a TypeError)
             shapes = " and ".join(str(np.shape(a)) for a in args)
-            if "cast" in str(error):
+            if isinstance(error, TypeError):  # (NumPy: "Cannot cast ufunc 'add' output ...")
                 raise RuntimeError(f"{op}: the result cannot be written into a {self.dtype} "
                                    f"tensor (as in PyTorch, an in-place op keeps the dtype): "
                                    "use x = x.float() first, or an out-of-place op") from None
@@ -1151,6 +1180,14 @@ class Tensor:
         return self.data.dtype.kind == "f"
 
 # ---- the helpers the VJPs share ----------------------------------------------------------
+
+_REFLECTED = {"add": "__radd__", "subtract": "__rsub__", "multiply": "__rmul__",
+              "divide": "__rtruediv__", "true_divide": "__rtruediv__", "power": "__rpow__",
+              "matmul": "__rmatmul__", "less": "__gt__", "less_equal": "__ge__",
+              "greater": "__lt__", "greater_equal": "__le__", "equal": "__eq__",
+              "not_equal": "__ne__"}  # NumPy's ufunc -> the Tensor's op with NumPy on the left
+_UNARY = {"exp": "exp", "log": "log", "sqrt": "sqrt", "absolute": "abs", "tanh": "tanh",
+          "sin": "sin", "cos": "cos", "negative": "__neg__"}  # np.exp(t) -> t.exp()
 
 
 def _lift(x, like):
