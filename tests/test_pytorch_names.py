@@ -280,3 +280,57 @@ def test_numpy_on_the_left_meets_the_tensors_ops_and_array_updates_stay_in_place
     array = t.data
     t.data -= 0.25 * t.grad  # the old PyTorch idiom: the array changes, in place
     assert t.data is array and t.data.tolist() == [0.5, 1.0]
+
+
+# ---- autograd.Function: an op of one's own ------------------------------------------------------
+
+class Cube(tg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x ** 2
+
+
+class ScaledBy(tg.autograd.Function):  # a number among the inputs: its gradient is None
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return x * k
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.k, None
+
+
+def test_a_function_of_ones_own_is_one_node_with_the_backward_written():
+    x = leaf([0.5, -1.0, 2.0])
+    y = Cube.apply(x)
+    assert y.op == "Cube" and y.parents == (x,) and y.tolist() == [0.125, -1.0, 8.0]
+    assert gradcheck(lambda t: Cube.apply(t) * t, [x])
+    assert gradcheck(lambda t: ScaledBy.apply(t, 2.5), [x])
+    (first,) = tg.grad(Cube.apply(x).sum(), x, create_graph=True)  # 3x², itself a graph
+    first.sum().backward()
+    assert x.grad.tolist() == [3.0, -6.0, 12.0]  # d/dx 3x² = 6x
+    v = tg.Value(2.0)
+    w = Cube.apply(v)  # Values too
+    w.backward()
+    assert w.data == 8.0 and v.grad == 12.0
+
+
+def test_a_backward_with_the_wrong_number_of_gradients_says_so():
+    class Wrong(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g  # one gradient for two inputs
+    x = leaf([1.0])
+    with pytest.raises(RuntimeError, match="returned 1 gradients for 2 inputs"):
+        Wrong.apply(x, 2.0).sum().backward()

@@ -489,6 +489,63 @@ def _walk(order, create_graph):
                     parent._mark = mine
 
 
+class Function:
+    """An op of your own, with the forward and backward you write, as torch.autograd.Function:
+
+        class Cube(tg.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):            # runs with no graph recorded
+                ctx.save_for_backward(x)
+                return x ** 3
+            @staticmethod
+            def backward(ctx, g):           # g = dL/d(output); return dL/d(each input)
+                (x,) = ctx.saved_tensors
+                return g * 3 * x ** 2
+
+        y = Cube.apply(x)                   # one node, "Cube", in the graph
+
+    backward returns one gradient per argument of forward (None for one that is not a node).
+    It works for Values and Tensors alike: the result is a node of the type forward returns.
+    """
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function subclass writes forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("a Function subclass writes backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args):
+        """forward(ctx, *args) as one node of the graph, whose VJP is backward."""
+        ctx = _Context()
+        ctx.needs_input_grad = tuple(bool(getattr(a, "requires_grad", False)) for a in args)
+        with no_grad():
+            out = cls.forward(ctx, *args)
+        if not hasattr(out, "_vjp"):
+            raise TypeError(f"{cls.__name__}.forward must return a Value or a Tensor, not "
+                            f"{type(out).__name__}")
+        places = [i for i, a in enumerate(args) if hasattr(a, "_vjp")]  # which args are nodes
+
+        def vjp(g, *parents):
+            grads = cls.backward(ctx, g)
+            grads = grads if isinstance(grads, tuple) else (grads,)
+            if len(grads) != len(args):
+                raise RuntimeError(f"{cls.__name__}.backward returned {len(grads)} gradients for "
+                                   f"{len(args)} inputs of forward: return one per input (None "
+                                   "for one that needs none)")
+            return tuple(grads[i] for i in places)
+        return type(out)._apply(cls.__name__, out.data, tuple(args[i] for i in places), vjp)
+
+
+class _Context:
+    """What forward leaves for backward (ctx): save_for_backward(...) and saved_tensors."""
+
+    def save_for_backward(self, *tensors):
+        self.saved_tensors = tensors
+
+
 def backward(outputs, grad_outputs=None, retain_graph=None, create_graph=False):
     """Add d(outputs)/d(node) to `.grad` of every node that `outputs` depends on."""
     _run(outputs, grad_outputs, retain_graph, create_graph)
