@@ -334,3 +334,12 @@ def test_a_backward_with_the_wrong_number_of_gradients_says_so():
     x = leaf([1.0])
     with pytest.raises(RuntimeError, match="returned 1 gradients for 2 inputs"):
         Wrong.apply(x, 2.0).sum().backward()
+
+
+def test_grad_fn_names_the_op_and_is_none_for_leaves():
+    x = leaf([1.0, 2.0])
+    z = (x * 3 + 1).sum()
+    assert x.grad_fn is None and repr(z.grad_fn) == "<SumBackward>"
+    assert z.grad_fn.next_functions[0][0].name() == "AddBackward"
+    with tg.no_grad():
+        assert (x * 3).grad_fn is None

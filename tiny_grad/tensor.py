@@ -320,6 +320,8 @@ class Tensor:
     ndim = property(lambda self: self.data.ndim, doc="the number of axes")
     dtype = property(lambda self: self.data.dtype, doc="float64 or float32")
     is_leaf = property(lambda self: not self.parents, doc="True unless an op made it in a graph")
+    grad_fn = property(lambda self: _GradFn(self) if self.parents else None,
+                       doc="the op that made it in a graph (None for a leaf), as PyTorch's grad_fn")
     device = "cpu"  # (tiny_grad runs on the CPU, with NumPy)
 
     @property
@@ -1405,6 +1407,30 @@ def tensor(data, requires_grad=False, dtype=None, label=""):
     out.requires_grad, out.label = bool(requires_grad), label
     out.op, out.parents, out._vjp, out._grad, out._mark, out._pending = "", (), None, None, None, None
     return out
+
+
+class _GradFn:
+    """What t.grad_fn shows: the op that made t, e.g. <MulBackward>, and the ops before it."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    def name(self):
+        return _OP_NAMES.get(self.node.op, self.node.op.capitalize()) + "Backward"
+
+    @property
+    def next_functions(self):
+        """(the grad_fn of each input, 0): None for an input that is a leaf or needs no gradient."""
+        return tuple((p.grad_fn, 0) for p in self.node.parents)
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+_OP_NAMES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "@": "MatMul", "neg": "Neg",
+             "**": "Pow", "index": "Index"}
 
 
 class _ValuesIndices(tuple):
