@@ -164,8 +164,8 @@ def test_float32_parameters_stay_float32_and_are_updated_in_place(make):
         ((w - Tensor(TARGET, dtype=np.float32)) ** 2).sum().backward()
         optimizer.step()
     assert w.data is array and w.dtype == np.float32
-    state = getattr(optimizer, "momentum_buffers", None) or optimizer.m + optimizer.v
-    assert all(s.dtype == np.float32 for s in state)
+    state = [v for s in optimizer.state.values() for v in s.values() if isinstance(v, np.ndarray)]
+    assert state and all(s.dtype == np.float32 for s in state)
     float64_path = run(make)
     np.testing.assert_allclose(w.data, float64_path[-1], rtol=1e-5)
 
@@ -279,7 +279,7 @@ def test_repr_shows_settings():
     p = [Tensor([1.0], requires_grad=True)]
     assert repr(SGD(p, lr=0.1, momentum=0.9)) == \
         "SGD(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False)"
-    assert repr(Adam(p)) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)"
+    assert repr(Adam(p)) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, amsgrad=False)"
 
 
 @pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: Adam(p, lr=0.1)])

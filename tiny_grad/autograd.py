@@ -215,7 +215,7 @@ def _check_backward(node, parent_grads):
 # as PyTorch's version counters do. Views share their base's memory, so a change through
 # one is seen through all of them.
 _clock = 0  # how many in-place changes there have been
-_changed = {}  # memory id -> (clock at its latest change, a weak reference to the array)
+_changed = {}  # memory id -> [clock at its latest change, a weak reference to the array]
 _prune_at = 1024  # forget changes of arrays that are gone once there are this many
 
 
@@ -226,7 +226,11 @@ def mark_changed(node):
     _clock += 1
     data = node.data
     base = data if data.base is None else data.base
-    _changed[id(base)] = (_clock, weakref.ref(base))
+    change = _changed.get(id(base))
+    if change is not None and change[1]() is base:  # (an optimizer's every step: one store)
+        change[0] = _clock
+        return _clock
+    _changed[id(base)] = [_clock, weakref.ref(base)]
     if len(_changed) > _prune_at:
         for key in [k for k, (_, ref) in _changed.items() if ref() is None]:
             del _changed[key]
@@ -359,7 +363,7 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_u
     for node in order:  # check first, so a refused backward changes nothing
         if node._vjp is None and node.parents:
             raise RuntimeError(_FREED)
-        if _changed and node.parents:
+        if node.parents and node._made != _clock:  # (something changed since it was made)
             _check_unchanged(node)
     if inputs is not None:
         _check_inputs(inputs, order, allow_unused)

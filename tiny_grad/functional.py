@@ -29,7 +29,8 @@ Semantics follow PyTorch's functions of the same names, edge cases included.
 import numpy as np
 
 from .autograd import is_grad_enabled
-from .tensor import Tensor, _axes, _class_indices, _lift, _max_shift, _np, _scatter, _unbroadcast
+from .tensor import (Tensor, _axes, _class_indices, _lift, _max_shift, _np, _rng, _scatter,
+                     _unbroadcast)
 
 _REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp is the float32 number nearest 1e-12
@@ -112,23 +113,26 @@ def _linear_vjp_numbers(g, x, weight, bias):
 
 # ---- probabilities --------------------------------------------------------------------------
 
-def logsumexp(x, axis=-1, keepdims=False):
+def logsumexp(x, axis=-1, keepdims=False, *, dim=None, keepdim=None):
     """log Σ e^x along `axis`, computed stably (see Tensor.logsumexp)."""
     x = _as_tensor(x)
+    axis, keepdims = (axis if dim is None else dim), (keepdims if keepdim is None else keepdim)
     return x.logsumexp(axis, keepdims)
 
 
-def softmax(x, axis=-1):
-    """e^x / Σ e^x along `axis`: raw scores become probabilities (positive, summing to 1).
+def softmax(x, dim=-1, *, axis=None):
+    """e^x / Σ e^x along `dim` (PyTorch's name; NumPy's axis= is taken too): raw scores become
+    probabilities (positive, summing to 1).
 
     Computed as e^(x − logsumexp x), which is the same fraction written so that no
     e^x is ever formed on its own: logits of 1000 do not overflow.
     """
-    return log_softmax(x, axis).exp()
+    return log_softmax(x, dim if axis is None else axis).exp()
 
 
-def log_softmax(x, axis=-1):
-    """log softmax(x) = x − logsumexp(x): finite even where softmax(x) rounds to 0.
+def log_softmax(x, dim=-1, *, axis=None):
+    """log softmax(x) = x − logsumexp(x) along `dim` (or axis=): finite even where softmax(x)
+    rounds to 0.
 
     Every classifier's loss goes through here, so this is one op with its own VJP,
     instead of the six small ops of `log_softmax_composite` below (a test checks
@@ -143,7 +147,7 @@ def log_softmax(x, axis=-1):
     computing softmax(x) anew and making nodes for p, Σg and p·Σg that no one will look at.
     """
     x = _as_tensor(x)
-    axis = _axes(axis, x.ndim)  # as a tuple of axes, which NumPy takes too
+    axis = _axes(dim if axis is None else axis, x.ndim)  # as a tuple of axes, which NumPy takes too
     data = _np(_log_softmax_numbers, x.data, axis)
 
     def vjp(g, x):
@@ -171,6 +175,42 @@ def log_softmax_composite(x, axis=-1):
     The same numbers as `log_softmax`; its drawn graph shows the max-subtraction trick."""
     x = _as_tensor(x)
     return x - x.logsumexp(axis, keepdims=True)
+
+
+def relu(x):
+    """max(0, x), elementwise (x.relu())."""
+    return _as_tensor(x).relu()
+
+
+def tanh(x):
+    """tanh x, elementwise (x.tanh())."""
+    return _as_tensor(x).tanh()
+
+
+def sigmoid(x):
+    """σ(x) = 1/(1 + e^-x), elementwise (x.sigmoid())."""
+    return _as_tensor(x).sigmoid()
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices as rows of 0s with a 1 at each index, as int64 (torch.nn.functional.one_hot;
+    tg.one_hot gives floats, ready for the five-pieces cross-entropy)."""
+    from .tensor import one_hot as float_one_hot
+    return float_one_hot(tensor, None if num_classes == -1 else num_classes).long()
+
+
+def dropout(x, p=0.5, training=True):
+    """Each element zeroed with probability p, the others scaled by 1/(1 - p), so the mean stays;
+    x as it is when not training (model.eval()).   d/dx = the same mask, scaled"""
+    x = _as_tensor(x)
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0
+    keep = _rng().random(x.shape) >= p
+    return x * x._constant(keep / (1 - p))
 
 
 def softplus(x):

@@ -9,7 +9,9 @@ How a module finds its parameters (the one piece of "magic", done in plain sight
 it looks through its own attributes, in the order they were set in `__init__`, and
 keeps
 
-* every Tensor that is a leaf with `requires_grad=True`      -> a parameter
+* every `nn.Parameter` (frozen ones too, requires_grad=False) -> a parameter
+* every other Tensor that is a leaf with `requires_grad=True` -> a parameter too (PyTorch
+  would ignore it; tiny_grad counts it, so a plain `Tensor(..., requires_grad=True)` works)
 * every Module                                               -> its parameters, recursively
 * every list or tuple holding Modules or parameter Tensors   -> item by item
 
@@ -26,19 +28,48 @@ name, so a drawn graph shows "layers.0.weight" on the node.
 """
 
 import math
+import sys
 from collections import OrderedDict
 
 import numpy as np
 
+from . import autograd
 from . import functional as F
 from .functional import _as_tensor
-from .tensor import Tensor, _np, _rng
+from .tensor import Tensor, _check_can_require_grad, _np, _rng, _to_array
+
+functional = F  # torch.nn.functional: `import tiny_grad.nn.functional as F` is this module too
+sys.modules[__name__ + ".functional"] = F
+
+
+class Parameter(Tensor):
+    """A tensor that a module marks as one of its parameters (as torch.nn.Parameter):
+    self.w = nn.Parameter(tg.randn(3, 4)). It requires grad unless asked not to, and stays a
+    parameter when frozen (requires_grad=False): listed, saved and loaded all the same.
+    Parameter(t) of a Tensor t shares t's numbers. What it computes are plain Tensors."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = np.zeros(0)
+        self.data = data.data if isinstance(data, Tensor) else _to_array(data)
+        if requires_grad:
+            _check_can_require_grad(self.data)
+        self.requires_grad = bool(requires_grad)
+        self.label = data.label if isinstance(data, Tensor) else ""
+        self.op, self.parents, self._vjp, self._grad, self._mark = "", (), None, None, None
+        self._pending = None
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
 
 
 def _is_parameter(value):
-    """A trainable number: a leaf Tensor that wants a gradient. A tensor computed from
-    others (an op's result, which has parents) is an activation, not a parameter."""
-    return isinstance(value, Tensor) and value.requires_grad and not value.parents
+    """A parameter: an nn.Parameter, or a leaf Tensor that wants a gradient. A tensor computed
+    from others (an op's result, which has parents) is an activation, not a parameter."""
+    return isinstance(value, Tensor) and (type(value) is Parameter or value.requires_grad) \
+        and not value.parents
 
 
 class Module:
@@ -119,10 +150,69 @@ class Module:
         for _, p in self.named_parameters():
             yield p
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (set `.grad` to None) before the next backward."""
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient before the next backward: `.grad = None`, or with
+        set_to_none=False, the gradient's numbers set to 0 in place."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
+
+    # ---- training or evaluating ---------------------------------------------------------------
+
+    training = True  # what train() and eval() switch; Dropout reads it
+
+    def train(self, mode=True):
+        """Set this module and every module inside it to training mode (or, mode=False, to
+        evaluation mode); returns the module."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: Dropout passes everything through. Same as train(False)."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze every parameter; returns the module."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def to(self, *args, **kwargs):
+        """The module itself: tiny_grad has only the CPU (a dtype is not changed here)."""
+        return self
+
+    def children(self):
+        """The modules directly inside this one."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix=""):
+        """(dotted name, module) for this module ("") and every module inside it, each once."""
+        seen = set()
+
+        def walk(module, name):
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield name, module
+            for child_name, child in module.named_children():
+                yield from walk(child, f"{name}.{child_name}" if name else child_name)
+        yield from walk(self, prefix)
+
+    def modules(self):
+        """This module and every module inside it."""
+        for _, module in self.named_modules():
+            yield module
+
+    def apply(self, fn):
+        """fn(module) for every module inside (children first, as PyTorch), then this one."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     # ---- saving and loading -----------------------------------------------------------------
 
@@ -169,6 +259,7 @@ class Module:
             values[name] = value
         for name, p in params.items():  # (1e300 into float32 is inf, with no warning)
             _np(np.copyto, p.data, values[name], casting="unsafe")
+            autograd.mark_changed(p)  # (a graph made before the load must not use them)
 
     # ---- printing ---------------------------------------------------------------------------
 
@@ -206,12 +297,12 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
         rng = _rng()
-        self.weight = Tensor(rng.uniform(-bound, bound, (out_features, in_features)),
-                             requires_grad=True, dtype=dtype, label="weight")
+        self.weight = Parameter(Tensor(rng.uniform(-bound, bound, (out_features, in_features)),
+                                       dtype=dtype, label="weight"))
         self.bias = None
         if bias:
-            self.bias = Tensor(rng.uniform(-bound, bound, (out_features,)),
-                               requires_grad=True, dtype=dtype, label="bias")
+            self.bias = Parameter(Tensor(rng.uniform(-bound, bound, (out_features,)),
+                                         dtype=dtype, label="bias"))
 
     def forward(self, x):
         """x: (..., in_features) -> (..., out_features), as F.linear(x, weight, bias): one
@@ -318,3 +409,169 @@ class MLP(Module):
     def forward(self, x):
         """Pass x through the layers."""
         return self.layers(x)
+
+
+# ---- more layers, as PyTorch has them ----------------------------------------------------------
+
+class Identity(Module):
+    """x as it is (a placeholder layer)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def forward(self, x):
+        """x"""
+        return x
+
+
+class Flatten(Module):
+    """Axes start_dim to end_dim merged into one: images (N, 8, 8) become rows (N, 64)."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        """x.flatten(start_dim, end_dim)"""
+        return _as_tensor(x).flatten(self.start_dim, self.end_dim)
+
+
+class Softmax(Module):
+    """softmax along dim: raw scores become probabilities."""
+
+    def __init__(self, dim=None):
+        self.dim = -1 if dim is None else dim
+
+    def forward(self, x):
+        """F.softmax(x, dim)"""
+        return F.softmax(x, self.dim)
+
+
+class LogSoftmax(Module):
+    """log softmax along dim (for NLLLoss)."""
+
+    def __init__(self, dim=None):
+        self.dim = -1 if dim is None else dim
+
+    def forward(self, x):
+        """F.log_softmax(x, dim)"""
+        return F.log_softmax(x, self.dim)
+
+
+class LeakyReLU(Module):
+    """x where x > 0, negative_slope·x elsewhere.   d/dx = 1 or negative_slope"""
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        """relu(x) - negative_slope·relu(-x)"""
+        x = _as_tensor(x)
+        return x.relu() - (-x).relu() * self.negative_slope
+
+
+class Dropout(Module):
+    """In training, each element zeroed with probability p and the rest scaled by 1/(1 - p);
+    in eval mode (model.eval()), nothing changes."""
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def forward(self, x):
+        """F.dropout(x, p, self.training)"""
+        return F.dropout(x, self.p, self.training)
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters count: self.blocks = nn.ModuleList([...])."""
+
+    def __init__(self, modules=()):
+        self._layers = list(modules)
+
+    def _members(self):
+        """The modules, named by position."""
+        for i, m in enumerate(self._layers):
+            yield str(i), m
+
+    def append(self, module):
+        """Add a module at the end."""
+        self._layers.append(module)
+        return self
+
+    def __getitem__(self, index):
+        return self._layers[index]
+
+    def __len__(self):
+        return len(self._layers)
+
+    def __iter__(self):
+        return iter(self._layers)
+
+
+# ---- losses as modules: each one calls its function in tiny_grad.functional ------------------
+
+def _no_weights(name, weight):
+    if weight is not None:
+        raise NotImplementedError(f"{name}(weight=...): class weights are not in tiny_grad yet; "
+                                  "weight each example's loss by hand, e.g. "
+                                  "(F.cross_entropy(x, y, reduction='none') * w[y]).sum() / w[y].sum()")
+
+
+class CrossEntropyLoss(Module):
+    """F.cross_entropy(logits, target): softmax, then −log of the right class's probability."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        _no_weights("CrossEntropyLoss", weight)
+        self.ignore_index, self.reduction, self.label_smoothing = ignore_index, reduction, label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.reduction, self.label_smoothing, self.ignore_index)
+
+
+class NLLLoss(Module):
+    """F.nll_loss(log_probs, target): −log_probs of each right class."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        _no_weights("NLLLoss", weight)
+        self.ignore_index, self.reduction = ignore_index, reduction
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.reduction, self.ignore_index)
+
+
+class MSELoss(Module):
+    """F.mse_loss: the mean of the squared gaps."""
+
+    def __init__(self, reduction="mean"):
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(MSELoss):
+    """F.l1_loss: the mean of the absolute gaps (MAE)."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)
+
+
+class BCELoss(MSELoss):
+    """F.binary_cross_entropy, for probabilities in [0, 1]."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        _no_weights("BCELoss", weight)
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(Module):
+    """F.binary_cross_entropy_with_logits, for raw scores (the sigmoid inside, stably)."""
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        _no_weights("BCEWithLogitsLoss", weight)
+        self.reduction, self.pos_weight = reduction, pos_weight
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction, self.pos_weight)

@@ -17,17 +17,27 @@ by hand checks the shape and converts the dtype.
 """
 
 import numbers
+import sys
 
 import numpy as np
 
+from . import autograd
 from .tensor import Tensor, quiet_numpy
 
 
 class Optimizer:
-    """What every optimizer shares: the list of parameters, `zero_grad()` and `step()`."""
+    """What every optimizer shares: parameter groups, their state, `zero_grad()` and `step()`.
 
-    def __init__(self, params):
-        """Keep `params` (any iterable of Tensors, e.g. model.parameters()) as a list."""
+    As in PyTorch, `param_groups` is a list of dicts, each holding "params" (a list of
+    Tensors) and the settings for them ("lr", "momentum", ...); step() reads them every
+    time, so `for g in opt.param_groups: g["lr"] = 0.01` changes the next step. `state`
+    holds what a parameter's updates remember (momentum, Adam's averages), keyed by its place
+    in the list of all parameters, and `state_dict()` / `load_state_dict()` save and restore it.
+    """
+
+    def __init__(self, params, defaults=None):
+        """params: an iterable of Tensors (e.g. model.parameters()), or of dicts
+        {"params": [...], "lr": ...} whose settings replace `defaults` for those parameters."""
         if isinstance(params, Tensor):
             raise TypeError("an optimizer takes an iterable of Tensors, such as "
                             "model.parameters() or [w, b], not a single Tensor (write [w])")
@@ -35,11 +45,20 @@ class Optimizer:
             raise TypeError(f"an optimizer takes an iterable of Tensors, not a "
                             f"{type(params).__name__}: write model.parameters() for a model, "
                             "list(d.values()) for a dict")
-        self.params = list(params)
-        if not self.params:
+        self.defaults = dict(defaults or {})
+        self.param_groups, self.params, self.state = [], [], {}
+        groups = list(params)
+        if not groups:
             raise ValueError("the optimizer got an empty parameter list: nothing to optimize "
                              "(a generator like model.parameters() can only be used once)")
-        for i, p in enumerate(self.params):
+        for group in groups if all(isinstance(g, dict) for g in groups) else [{"params": groups}]:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Add a group {"params": [...], setting: value, ...}; missing settings are the defaults."""
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for i, p in enumerate(params, start=len(self.params)):
             if not isinstance(p, Tensor):
                 raise TypeError(f"an optimizer can only optimize Tensors, but parameter {i} "
                                 f"is {type(p).__name__}")
@@ -47,33 +66,72 @@ class Optimizer:
                 raise ValueError(f"parameter {i} is the result of an operation ({p.op!r}), not a "
                                  "leaf: an optimizer moves tensors made with requires_grad=True, "
                                  "such as model.parameters()")
-        if len({id(p) for p in self.params}) != len(self.params):
+        if len({id(p) for p in self.params + params}) != len(self.params) + len(params):
             raise ValueError("a parameter appears twice in the list: it would be updated twice "
                              "per step")
+        group = {**self.defaults, **group, "params": params}
+        self._check_settings(group)
+        self.param_groups.append(group)
+        self.params.extend(params)
 
-    def zero_grad(self):
-        """Forget every parameter's gradient (`.grad = None`); backward will fill it anew."""
+    def _check_settings(self, group):
+        """Raise if a group's settings are not allowed (each optimizer checks its own)."""
+
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's gradient: `.grad = None` (backward fills it anew), or with
+        set_to_none=False its numbers set to 0 in place."""
         for p in self.params:
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     def step(self):
         """Update every parameter that has a gradient. Each optimizer writes its own rule."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
     def _gradients(self):
-        """(i, p, p's gradient array) for every parameter p that has a gradient, each checked
-        before any is used, so that a refused step changes no parameter and no state."""
-        found = []
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue  # not part of this loss: no update, its state is kept as it is
-            g = p.grad.data
-            if g.shape != p.data.shape:  # (`p.grad = ...` checks this; `p.grad.data = ...` not)
-                raise ValueError(f"parameter {i} ({p.label or 'unnamed'}) has shape {p.data.shape}"
-                                 f" but its gradient has shape {g.shape}: no parameter was "
-                                 "updated. Assign gradients with `p.grad = ...`, which checks")
-            found.append((i, p, g))
+        """(group, [(i, p, p's gradient array), ...]) for each group, with every parameter p
+        that has a gradient, all checked before any is used, so that a refused step changes
+        no parameter and no state. (i is p's place in the list of all parameters.)"""
+        found, i = [], 0
+        for group in self.param_groups:
+            mine = []
+            for p in group["params"]:
+                if p.grad is not None:  # (None: not part of this loss; its state is kept)
+                    g = p.grad.data
+                    if g.shape != p.data.shape:  # (`p.grad = ...` checks; `p.grad.data = ...` not)
+                        raise ValueError(
+                            f"parameter {i} ({p.label or 'unnamed'}) has shape {p.data.shape} but "
+                            f"its gradient has shape {g.shape}: no parameter was updated. Assign "
+                            "gradients with `p.grad = ...`, which checks")
+                    mine.append((i, p, g))
+                i += 1
+            found.append((group, mine))
         return found
+
+    def state_dict(self):
+        """What a checkpoint needs to resume: {"state": {i: {...}}, "param_groups": [...]},
+        PyTorch's layout (each group's "params" are the places of its parameters)."""
+        groups, i = [], 0
+        for group in self.param_groups:
+            n = len(group["params"])
+            groups.append({**group, "params": list(range(i, i + n))})
+            i += n
+        state = {i: {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()}
+                 for i, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Take the settings and state of `state_dict` (from state_dict()) for these parameters."""
+        groups = state_dict["param_groups"]
+        if [len(g["params"]) for g in groups] != [len(g["params"]) for g in self.param_groups]:
+            raise ValueError("load_state_dict: the saved groups hold different numbers of "
+                             "parameters than this optimizer's")
+        for group, saved in zip(self.param_groups, groups):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {int(i): {k: np.array(v) if isinstance(v, np.ndarray) else v for k, v in s.items()}
+                      for i, s in state_dict["state"].items()}
 
     def __repr__(self):
         """SGD(lr=0.1, momentum=0.9, ...): the optimizer and its settings."""
@@ -81,8 +139,29 @@ class Optimizer:
         return f"{type(self).__name__}({settings})"
 
     def _settings(self):
-        """name -> value of the settings shown by repr."""
-        return {}
+        """name -> value of the settings shown by repr (the first group's)."""
+        return {k: v for k, v in self.param_groups[0].items() if k != "params"}
+
+    # opt.lr (and the other settings) read the first group's and set every group's.
+    def __getattr__(self, name):
+        groups = self.__dict__.get("param_groups")
+        if groups and name in groups[0] and name != "params":
+            return groups[0][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        groups = self.__dict__.get("param_groups")
+        if groups and name in groups[0] and name != "params":
+            for group in groups:
+                group[name] = value
+        else:
+            super().__setattr__(name, value)
+
+
+def _moved(params):
+    """Note that these parameters changed in place (so a graph made before cannot use them)."""
+    for p in params:
+        autograd.mark_changed(p)
 
 
 _BLOCK = 1 << 16  # the most numbers that _subtract_scaled multiplies at once
@@ -128,8 +207,14 @@ class SGD(Optimizer):
     (up to 1/(1 − momentum) times), and sideways zig-zags partly cancel.
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _check_settings(self, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         _numbers(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
         _check(lr >= 0, f"the learning rate must be >= 0, got lr={lr}")
         _check(momentum >= 0, f"momentum must be >= 0, got momentum={momentum}")
@@ -137,31 +222,27 @@ class SGD(Optimizer):
         _check(not nesterov or (momentum > 0 and dampening == 0),
                f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={momentum}, "
                f"dampening={dampening}")
-        super().__init__(params)
-        self.lr, self.momentum, self.dampening = lr, momentum, dampening
-        self.weight_decay, self.nesterov = weight_decay, nesterov
-        self.momentum_buffers = [None] * len(self.params)  # buf for each parameter
 
     def step(self):
         """p = p − lr · g for every parameter with a gradient (g as in the class docstring)."""
         with quiet_numpy():  # (a step that overflows gives inf, without a warning)
-            for i, p, g in self._gradients():
-                if self.weight_decay != 0:
-                    g = g + self.weight_decay * p.data  # g = grad + wd·p
-                if self.momentum != 0:
-                    buf = self.momentum_buffers[i]
-                    if buf is None:
-                        buf = self.momentum_buffers[i] = g.copy()  # first step: buf = g
-                    else:
-                        buf *= self.momentum  # buf = momentum·buf + (1 − dampening)·g
-                        buf += (1 - self.dampening) * g
-                    g = g + self.momentum * buf if self.nesterov else buf
-                _subtract_scaled(p.data, self.lr, g)  # p = p − lr·g, in place
-
-    def _settings(self):
-        """SGD's settings, for repr."""
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov}
+            for group, found in self._gradients():
+                lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+                weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+                for i, p, g in found:
+                    if weight_decay != 0:
+                        g = g + weight_decay * p.data  # g = grad + wd·p
+                    if momentum != 0:
+                        state = self.state.setdefault(i, {})
+                        buf = state.get("momentum_buffer")
+                        if buf is None:
+                            buf = state["momentum_buffer"] = g.copy()  # first step: buf = g
+                        else:
+                            buf *= momentum  # buf = momentum·buf + (1 − dampening)·g
+                            buf += (1 - dampening) * g
+                        g = g + momentum * buf if nesterov else buf
+                    _subtract_scaled(p.data, lr, g)  # p = p − lr·g, in place
+                _moved(p for _, p, _ in found)
 
 
 class Adam(Optimizer):
@@ -174,14 +255,23 @@ class Adam(Optimizer):
         m = β1 · m + (1 − β1) · g                average gradient (starts at 0)
         v = β2 · v + (1 − β2) · g²               average squared gradient (starts at 0)
         m̂ = m / (1 − β1^t)                       undo the pull towards the zero start
-        v̂ = v / (1 − β2^t)
+        v̂ = v / (1 − β2^t)                       (amsgrad: the largest v so far, instead of v)
         p = p − lr · m̂ / (√v̂ + ε)
 
     m̂/√v̂ is about ±1 when the gradient keeps its sign, so every parameter moves about
-    lr per step at first, however large or small its gradient is.
+    lr per step at first, however large or small its gradient is. (AdamW, below, shrinks p
+    itself instead of adding weight_decay·p to g.)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    decoupled = False  # AdamW: weight decay shrinks p directly, outside the averages
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas) if np.ndim(betas) == 1 else betas,
+                                      eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+
+    def _check_settings(self, group):
+        lr, betas, eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         _numbers(lr=lr, eps=eps, weight_decay=weight_decay)
         _check(lr >= 0, f"the learning rate must be >= 0, got lr={lr}")
         _check(np.ndim(betas) == 1 and len(betas) == 2, f"betas must be a pair (β1, β2), got {betas}")
@@ -189,33 +279,48 @@ class Adam(Optimizer):
             _check(0 <= beta < 1, f"β{k} must be in [0, 1), got betas={tuple(betas)}")
         _check(eps >= 0, f"eps must be >= 0, got eps={eps}")
         _check(weight_decay >= 0, f"weight_decay must be >= 0, got weight_decay={weight_decay}")
-        super().__init__(params)
-        self.lr, self.betas, self.eps, self.weight_decay = lr, tuple(betas), eps, weight_decay
-        n = len(self.params)
-        self.steps = [0] * n  # t for each parameter
-        self.m = [None] * n   # average gradient, made (zeros) on a parameter's first step
-        self.v = [None] * n   # average squared gradient
 
     def step(self):
         """One Adam update for every parameter with a gradient (see the class docstring)."""
-        beta1, beta2 = self.betas
         with quiet_numpy():  # (eps = 0 with a zero gradient gives nan, silently)
-            for i, p, g in self._gradients():
-                if self.weight_decay != 0:
-                    g = g + self.weight_decay * p.data  # g = grad + wd·p
-                if self.m[i] is None:
-                    self.m[i], self.v[i] = np.zeros_like(p.data), np.zeros_like(p.data)
-                self.steps[i] += 1
-                t, m, v = self.steps[i], self.m[i], self.v[i]
-                m *= beta1  # m = β1·m + (1 − β1)·g
-                m += (1 - beta1) * g
-                v *= beta2  # v = β2·v + (1 − β2)·g²
-                v += (1 - beta2) * g * g
-                m_hat = m / (1 - beta1 ** t)
-                v_hat = v / (1 - beta2 ** t)
-                p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # p = p − lr·m̂/(√v̂ + ε)
+            for group, found in self._gradients():
+                lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+                weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+                for i, p, g in found:
+                    if weight_decay != 0 and self.decoupled:
+                        p.data *= 1 - lr * weight_decay  # AdamW: p = p·(1 − lr·wd)
+                    elif weight_decay != 0:
+                        g = g + weight_decay * p.data  # g = grad + wd·p
+                    state = self.state.get(i)
+                    if state is None:
+                        state = self.state[i] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                                                 "exp_avg_sq": np.zeros_like(p.data)}
+                        if amsgrad:
+                            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                    state["step"] += 1
+                    t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                    m *= beta1  # m = β1·m + (1 − β1)·g
+                    m += (1 - beta1) * g
+                    v *= beta2  # v = β2·v + (1 − β2)·g²
+                    v += (1 - beta2) * g * g
+                    if amsgrad:
+                        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                    m_hat = m / (1 - beta1 ** t)
+                    v_hat = v / (1 - beta2 ** t)
+                    p.data -= lr * m_hat / (np.sqrt(v_hat) + eps)  # p = p − lr·m̂/(√v̂ + ε)
+                _moved(p for _, p, _ in found)
 
-    def _settings(self):
-        """Adam's settings, for repr."""
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay}
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (PyTorch's torch.optim.AdamW): each step first shrinks
+    every parameter, p = p·(1 − lr·weight_decay), then takes Adam's step on the plain gradient."""
+
+    decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+from . import lr_scheduler  # noqa: E402  (torch.optim.lr_scheduler: tiny_grad.optim.lr_scheduler)
+sys.modules[__name__ + ".lr_scheduler"] = lr_scheduler
