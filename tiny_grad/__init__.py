@@ -28,7 +28,7 @@ from .torch_functions import (abs, add, allclose, amax, amin, argmax, argmin, ca
                               reshape, sigmoid, sin, softmax, sqrt, square, squeeze, std, sub,
                               sum, t, tanh, transpose, unsqueeze, var)
 from .viz import draw_graph, save_graph
-from . import data, functional, nn, optim
+from . import data, functional, nn, optim, utils
 from .checkpoint import load, save
 from .explain import explain
 

@@ -45,9 +45,12 @@ from importlib import resources
 
 import numpy as np
 
+from .utils.data import DataLoader, Dataset, TensorDataset  # (torch.utils.data's, also here)
+
 __all__ = [
     "Distribution", "one_die", "two_dice", "coin_flips",
     "make_moons", "load_digits", "train_test_split",
+    "Dataset", "TensorDataset", "DataLoader",
 ]
 
 
