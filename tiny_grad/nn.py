@@ -180,9 +180,24 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def to(self, *args, **kwargs):
-        """The module itself: tiny_grad has only the CPU (a dtype is not changed here)."""
+    def to(self, *args, dtype=None, **kwargs):
+        """The module, its parameters in `dtype` if one is given (a device changes nothing:
+        tiny_grad has only the CPU)."""
+        for a in args:
+            if not isinstance(a, str) and a is not None:
+                dtype = a
+        if dtype is not None:
+            for p in self.parameters():
+                p.data, p.grad = p.data.astype(dtype), None
         return self
+
+    def float(self):
+        """Every parameter as float32 (make the optimizer after this)."""
+        return self.to(np.float32)
+
+    def double(self):
+        """Every parameter as float64."""
+        return self.to(np.float64)
 
     def children(self):
         """The modules directly inside this one."""

@@ -1481,8 +1481,9 @@ def where(condition, x, y):
     return Tensor._apply("where", data, (x, y), vjp)
 
 
-def concatenate(tensors, axis=0):
+def concatenate(tensors, axis=0, *, dim=None):
     """Tensors joined along an existing axis.   Each gets back its own slice of the gradient."""
+    axis = axis if dim is None else dim
     tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor to join")
@@ -1503,8 +1504,9 @@ def concatenate(tensors, axis=0):
     return Tensor._apply("concatenate", data, tensors, vjp)
 
 
-def stack(tensors, axis=0):
+def stack(tensors, axis=0, *, dim=None):
     """Tensors of one shape joined along a new axis: each gets a new axis of length 1, then concatenate."""
+    axis = axis if dim is None else dim
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor to join")
