@@ -219,18 +219,19 @@ _changed = {}  # memory id -> [clock at its latest change, a weak reference to t
 _prune_at = 1024  # forget changes of arrays that are gone once there are this many
 
 
-def mark_changed(node):
-    """Note that `node`'s numbers were just changed in place (ops, optimizers, loading).
-    Returns the clock's new time."""
+def mark_changed(*nodes):
+    """Note that these nodes' numbers were just changed in place (by an in-place op, an
+    optimizer's step, a load): one tick of the clock for all of them. Returns the new time."""
     global _clock, _prune_at
     _clock += 1
-    data = node.data
-    base = data if data.base is None else data.base
-    change = _changed.get(id(base))
-    if change is not None and change[1]() is base:  # (an optimizer's every step: one store)
-        change[0] = _clock
-        return _clock
-    _changed[id(base)] = [_clock, weakref.ref(base)]
+    for node in nodes:
+        data = node.data
+        base = data if data.base is None else data.base
+        change = _changed.get(id(base))
+        if change is not None and change[1]() is base:  # (an optimizer's every step: one store)
+            change[0] = _clock
+        else:
+            _changed[id(base)] = [_clock, weakref.ref(base)]
     if len(_changed) > _prune_at:
         for key in [k for k, (_, ref) in _changed.items() if ref() is None]:
             del _changed[key]
@@ -361,10 +362,11 @@ def _run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, allow_u
                            "backward pass is running; tiny_grad runs one backward pass at a time")
     order = topological_order(outputs)
     for node in order:  # check first, so a refused backward changes nothing
-        if node._vjp is None and node.parents:
-            raise RuntimeError(_FREED)
-        if node.parents and node._made != _clock:  # (something changed since it was made)
-            _check_unchanged(node)
+        if node.parents:
+            if node._vjp is None:
+                raise RuntimeError(_FREED)
+            if node._made != _clock:  # (something was changed in place since it was made)
+                _check_unchanged(node)
     if inputs is not None:
         _check_inputs(inputs, order, allow_unused)
 

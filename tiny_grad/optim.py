@@ -158,10 +158,10 @@ class Optimizer:
             super().__setattr__(name, value)
 
 
-def _moved(params):
-    """Note that these parameters changed in place (so a graph made before cannot use them)."""
-    for p in params:
-        autograd.mark_changed(p)
+def _moved(found):
+    """Note that the parameters of `found` changed in place (a graph made before the step
+    cannot use them: its backward raises)."""
+    autograd.mark_changed(*[p for _, p, _ in found])
 
 
 _BLOCK = 1 << 16  # the most numbers that _subtract_scaled multiplies at once
@@ -242,7 +242,7 @@ class SGD(Optimizer):
                             buf += (1 - dampening) * g
                         g = g + momentum * buf if nesterov else buf
                     _subtract_scaled(p.data, lr, g)  # p = p − lr·g, in place
-                _moved(p for _, p, _ in found)
+                _moved(found)
 
 
 class Adam(Optimizer):
@@ -308,7 +308,7 @@ class Adam(Optimizer):
                     m_hat = m / (1 - beta1 ** t)
                     v_hat = v / (1 - beta2 ** t)
                     p.data -= lr * m_hat / (np.sqrt(v_hat) + eps)  # p = p − lr·m̂/(√v̂ + ε)
-                _moved(p for _, p, _ in found)
+                _moved(found)
 
 
 class AdamW(Adam):
