@@ -144,39 +144,27 @@ def _like(x, dtype):
     return x.shape, x.dtype if dtype is None else dtype
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
-    """Zeros of input's shape and dtype."""
-    shape, dtype = _like(input, dtype)
-    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+def _shaped_like(make, doc):
+    """make(...)'s tensor in the shape and dtype of another: zeros_like is _shaped_like(zeros)."""
+    def like(input, dtype=None, requires_grad=False):
+        shape, dtype = _like(input, dtype)
+        return make(shape, dtype=dtype, requires_grad=requires_grad)
+    like.__name__ = like.__qualname__ = make.__name__ + "_like"
+    like.__doc__ = doc
+    return like
 
 
-def ones_like(input, dtype=None, requires_grad=False):
-    """Ones of input's shape and dtype."""
-    shape, dtype = _like(input, dtype)
-    return ones(shape, dtype=dtype, requires_grad=requires_grad)
-
-
-def empty_like(input, dtype=None, requires_grad=False):
-    """A tensor of input's shape and dtype (zeros here)."""
-    return zeros_like(input, dtype, requires_grad)
+zeros_like = _shaped_like(zeros, "Zeros of input's shape and dtype.")
+ones_like = _shaped_like(ones, "Ones of input's shape and dtype.")
+empty_like = _shaped_like(empty, "A tensor of input's shape and dtype (zeros here).")
+randn_like = _shaped_like(randn, "Standard normal samples in input's shape and dtype.")
+rand_like = _shaped_like(rand, "Uniform samples on [0, 1) in input's shape and dtype.")
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False):
     """fill_value everywhere, in input's shape and dtype."""
     shape, dtype = _like(input, dtype)
     return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, dtype=None, requires_grad=False):
-    """Standard normal samples in input's shape and dtype."""
-    shape, dtype = _like(input, dtype)
-    return randn(shape, dtype=dtype, requires_grad=requires_grad)
-
-
-def rand_like(input, dtype=None, requires_grad=False):
-    """Uniform samples on [0, 1) in input's shape and dtype."""
-    shape, dtype = _like(input, dtype)
-    return rand(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 # ---- from other data -----------------------------------------------------------------------------

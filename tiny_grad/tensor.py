@@ -357,6 +357,8 @@ class Tensor:
         """The number of axes (ndim)."""
         return self.data.ndim
 
+    nelement = numel
+
     def tolist(self):
         """The numbers as (nested) Python lists, or one Python number for a 0-d tensor."""
         return self.data.tolist()
