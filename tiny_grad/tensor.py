@@ -665,6 +665,9 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """The average over `axis`: Σ x / n.   d/dx = 1/n for every element averaged"""
+        if self.data.dtype.kind != "f":  # (as PyTorch: an average of whole numbers is no int)
+            raise RuntimeError(f"mean() needs a floating-point tensor, not a {self.dtype} one: "
+                               "write x.float().mean()")
         axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         axes = _axes(axis, self.ndim)
         n = math.prod(self.shape[a] for a in axes)  # how many numbers each average is over
