@@ -23,6 +23,7 @@ from .creation import (arange, as_tensor, bool, double, empty, empty_like, eye, 
                        randn_like, randperm, uint8, zeros, zeros_like)
 from .torch_functions import (abs, add, allclose, amax, amin, argmax, argmin, cat, clamp, clip,
                               clone, cos, detach, div, eq, equal, exp, flatten, gather, ge, gt,
+                              isfinite, isinf, isnan,
                               le, log, log_softmax, lt, masked_fill, matmul, max, mean, min,
                               minimum, mm, mul, ne, neg, norm, numel, permute, pow, relu,
                               reshape, sigmoid, sin, softmax, sqrt, square, squeeze, std, sub,

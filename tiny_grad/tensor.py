@@ -210,6 +210,11 @@ def _promote(a, b):
     return np.promote_types(da, db)
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit: a ValueError (tiny_grad's rule) that is also the RuntimeError
+    PyTorch raises there, so `except RuntimeError:` written for PyTorch catches it too."""
+
+
 def _shape_of(args):
     """Tensor.zeros(2, 3) and Tensor.zeros((2, 3)) both mean shape (2, 3)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -366,7 +371,7 @@ class Tensor:
     def item(self):
         """The one number in a one-element tensor, as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
+            raise ShapeError(f"item() needs a tensor with one element; this one has shape {self.shape}")
         return self.data.item()
 
     def detach(self):
@@ -541,7 +546,7 @@ class Tensor:
         try:
             data = _np(np.matmul, self.data, other.data)
         except ValueError:
-            raise ValueError(_matmul_message(self.shape, other.shape)) from None
+            raise ShapeError(_matmul_message(self.shape, other.shape)) from None
         return self._apply("@", data, (self, other), _matmul_vjp)
 
     def __neg__(self):
@@ -779,7 +784,7 @@ class Tensor:
         try:
             data = self.data.reshape(shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} elements) "
+            raise ShapeError(f"reshape: cannot reshape shape {self.shape} ({self.numel()} elements) "
                              f"into shape {shape}") from None
         return self._apply("reshape", data, (self,), lambda g, a: (g.reshape(a.shape),))
 
@@ -909,6 +914,18 @@ class Tensor:
         """a % b, with the sign of b as in PyTorch (no gradient)."""
         other = _lift(other, self)
         return self._apply("%", _broadcast("%", np.remainder, self, other), (), None)
+
+    def isfinite(self):
+        """True where the element is a finite number (not inf, -inf or nan)."""
+        return self._apply("isfinite", np.isfinite(self.data), (), None)
+
+    def isnan(self):
+        """True where the element is nan (not a number)."""
+        return self._apply("isnan", np.isnan(self.data), (), None)
+
+    def isinf(self):
+        """True where the element is inf or -inf."""
+        return self._apply("isinf", np.isinf(self.data), (), None)
 
     def any(self, dim=None, keepdim=False):
         """True where some element is true (nonzero) along dim."""
@@ -1221,7 +1238,7 @@ def _broadcast(op, f, a, b):
             return f(a.data, b.data)
         return f(a.data, b.data, dtype=_promote(a.data, b.data))
     except ValueError:
-        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+        raise ShapeError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
                          "(each axis, counted from the end, must be equal or 1)") from None
     finally:
         _restore(token)

@@ -41,6 +41,7 @@ reshape, flatten, squeeze, unsqueeze, transpose, permute, t = map(_function, (
     Tensor.permute, Tensor.t))
 clone, detach, numel, gather, masked_fill = map(_function, (
     Tensor.clone, Tensor.detach, Tensor.numel, Tensor.gather, Tensor.masked_fill))
+isfinite, isnan, isinf = map(_function, (Tensor.isfinite, Tensor.isnan, Tensor.isinf))
 eq, ne, lt, le, gt, ge = map(_function, (Tensor.__eq__, Tensor.__ne__, Tensor.__lt__,
                                          Tensor.__le__, Tensor.__gt__, Tensor.__ge__))
 
