@@ -163,3 +163,15 @@ def test_nn_functional_dropout_and_one_hot():
     assert F.dropout(x, 0.25, training=False) is x
     assert F.one_hot(tg.tensor([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
     assert F.one_hot(tg.tensor([2, 0])).dtype == tg.int64
+
+
+def test_the_quickstarts_device_lines_type_and_checkpoint_calls_run(tmp_path):
+    device = "cuda" if tg.cuda.is_available() else "cpu"
+    X = tg.rand(2, 28, 28, device=device)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10)).to(device)
+    pred = nn.Softmax(dim=1)(model(X.to(device))).argmax(1)
+    assert pred.dtype == tg.int64 and (pred == pred).type(tg.float).sum().item() == 2.0
+    assert X.type() == "torch.DoubleTensor" and X.float().type() == "torch.FloatTensor"
+    tg.save(model.state_dict(), tmp_path / "model.pth")
+    model.load_state_dict(tg.load(tmp_path / "model.pth", weights_only=True))
+    assert tg.zeros(2, device="cpu").shape == (2,) and tg.tensor([1], device=device).dtype == tg.int64

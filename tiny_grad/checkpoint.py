@@ -77,8 +77,9 @@ def _write_npz(file, arrays):
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def load(path):
-    """Read a checkpoint written by `save`: an OrderedDict name -> NumPy array.
+def load(path, weights_only=True, map_location=None):
+    """Read a checkpoint written by `save`: an OrderedDict name -> NumPy array. (PyTorch's
+    weights_only= and map_location= are taken and change nothing: no pickle is ever read.)
 
     A missing file raises FileNotFoundError; a file that is not a whole checkpoint
     (truncated, corrupted, a text file, a pickle) raises ValueError naming the path.

@@ -19,6 +19,8 @@ import numpy as np
 
 from .tensor import Generator, Tensor, _rng, _shape_of, get_default_dtype, tensor
 
+# (device= is taken everywhere, as in PyTorch, and changes nothing: tiny_grad has only the CPU.)
+
 # ---- the dtypes, as PyTorch names them (NumPy's types: x.dtype == tg.float32 is True) ------
 # (tg.float, tg.int and tg.bool are PyTorch's names; in this file they hide Python's builtins,
 # which it does not use below.)
@@ -40,34 +42,34 @@ def _float(dtype):
     return get_default_dtype() if dtype is None else dtype
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of zeros: zeros(2, 3) or zeros((2, 3))."""
     return _made(np.zeros(_shape_of(size)), _float(dtype), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of ones."""
     return _made(np.ones(_shape_of(size)), _float(dtype), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of the given size (its numbers are zeros here, not left over memory)."""
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     """A tensor of `size` with every element fill_value (an int fill gives int64, a bool bool)."""
     if dtype is None:
         dtype = tensor(fill_value).dtype
     return _made(np.full(_shape_of((size,)), fill_value), dtype, requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     """The n x m identity matrix (ones on the diagonal)."""
     return _made(np.eye(n, m), _float(dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     """start, start + step, ... up to (not including) end; arange(n) is 0, 1, ..., n - 1.
     int64 when all three are whole numbers, else floats."""
     if end is None:
@@ -79,23 +81,23 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
                  requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     """`steps` numbers evenly spaced from start to end, both included."""
     return _made(np.linspace(start, end, steps), _float(dtype), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None):
+def randn(*size, dtype=None, requires_grad=False, device=None, generator=None):
     """Samples of the standard normal distribution (mean 0, standard deviation 1)."""
     data = _rng(generator).standard_normal(_shape_of(size))
     return _made(data, _float(dtype), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None):
+def rand(*size, dtype=None, requires_grad=False, device=None, generator=None):
     """Samples of the uniform distribution on [0, 1)."""
     return _made(_rng(generator).random(_shape_of(size)), _float(dtype), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, requires_grad=False, generator=None):
+def randint(low, high=None, size=None, dtype=None, requires_grad=False, device=None, generator=None):
     """Whole numbers drawn uniformly from low, ..., high - 1 (int64): randint(high, size) or
     randint(low, high, size), as PyTorch's."""
     if size is None:  # randint(high, size)
@@ -106,13 +108,13 @@ def randint(low, high=None, size=None, dtype=None, requires_grad=False, generato
     return _made(data, np.int64 if dtype is None else dtype, requires_grad)
 
 
-def randperm(n, dtype=None, requires_grad=False, generator=None):
+def randperm(n, dtype=None, requires_grad=False, device=None, generator=None):
     """0, ..., n - 1 in a random order (int64)."""
     return _made(_rng(generator).permutation(n), np.int64 if dtype is None else dtype,
                  requires_grad)
 
 
-def normal(mean, std, size, requires_grad=False, generator=None):
+def normal(mean, std, size, requires_grad=False, device=None, generator=None):
     """Samples of the normal distribution with this mean and standard deviation."""
     data = _rng(generator).normal(mean, std, _shape_of((size,)))
     return _made(data, get_default_dtype(), requires_grad)
@@ -146,7 +148,7 @@ def _like(x, dtype):
 
 def _shaped_like(make, doc):
     """make(...)'s tensor in the shape and dtype of another: zeros_like is _shaped_like(zeros)."""
-    def like(input, dtype=None, requires_grad=False):
+    def like(input, dtype=None, requires_grad=False, device=None):
         shape, dtype = _like(input, dtype)
         return make(shape, dtype=dtype, requires_grad=requires_grad)
     like.__name__ = like.__qualname__ = make.__name__ + "_like"
@@ -161,7 +163,7 @@ randn_like = _shaped_like(randn, "Standard normal samples in input's shape and d
 rand_like = _shaped_like(rand, "Uniform samples on [0, 1) in input's shape and dtype.")
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
     """fill_value everywhere, in input's shape and dtype."""
     shape, dtype = _like(input, dtype)
     return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)

@@ -1171,6 +1171,14 @@ class Tensor:
                 dtype = a
         return self if dtype is None else self.astype(dtype)
 
+    def type(self, dtype=None):
+        """x in `dtype` (x.type(tg.float32)); with none, the name of its type, as PyTorch's."""
+        if dtype is None:
+            return {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                    "int64": "torch.LongTensor", "bool": "torch.BoolTensor"}.get(
+                        str(self.dtype), f"tiny_grad.Tensor[{self.dtype}]")
+        return self.astype(dtype)
+
     def type_as(self, other):
         """x in other's dtype."""
         return self.astype(other.dtype)
@@ -1419,7 +1427,7 @@ def _scatter(g, index, shape):
 # ---- functions of several tensors --------------------------------------------------------
 
 
-def tensor(data, requires_grad=False, dtype=None, label=""):
+def tensor(data, requires_grad=False, dtype=None, label="", device=None):
     """A new Tensor (a copy of `data`), as torch.tensor: [1, 2] is int64, [True] bool, [1.5] a
     float (float64 by default). Tensor(data) is torch.Tensor(data): always floats."""
     out = Tensor.__new__(Tensor)
